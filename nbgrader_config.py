@@ -1,0 +1,22 @@
+"""nbgrader settings for the course: the repository root is the course directory.
+
+Instructors edit `solutions/<lab>/` (nbgrader's source directory); `make release` writes the
+student versions to `labs/<lab>/` (its release directory).
+"""
+import os
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.course_id = "generative-models"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "labs"
+
+# Per-cell time limit while validating and autograding. nbgrader executes notebooks with
+# $NBGRADER_EXECUTION set, which makes course_utils.get_budget() choose the smoke budget, so a
+# correct cell finishes in seconds; the limit only stops runaway code (an endless loop) without
+# stalling the rest of a batch.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -1,0 +1,66 @@
+"""Plausible wrong implementations of each graded exercise, for the autograder round trip.
+
+A mutant takes the complete (correct) submission and edits one solution cell with a single
+text replacement. The autograde test checks that it loses the points of that exercise, whose
+check cell is `<cell>-check`, and no others.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import nbformat
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str   # the mistake, in a few words (also the fake student's id)
+    cell: str   # id of the solution cell it edits
+    old: str    # text in the solution that the mistake replaces (must occur exactly once)
+    new: str
+
+    @property
+    def breaks(self) -> str:
+        """The graded check cell whose points this mistake must cost."""
+        return f"{self.cell}-check"
+
+    def apply(self, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+        mutated = copy.deepcopy(nb)
+        [cell] = [c for c in mutated.cells if c.get("id") == self.cell]
+        count = cell.source.count(self.old)
+        if count != 1:
+            raise ValueError(f"mutant {self.name}: {self.old!r} occurs {count} times in cell {self.cell!r}, expected once")
+        cell.source = cell.source.replace(self.old, self.new)
+        return mutated
+
+
+MUTANTS: dict[str, list[Mutant]] = {
+    "vae": [
+        Mutant("encoder-softplus-logvar", "encoder",
+               "self.to_logvar(features)", "F.softplus(self.to_logvar(features))"),
+        Mutant("encoder-one-head", "encoder",
+               "self.to_mu(features), self.to_logvar(features)", "self.to_mu(features), self.to_mu(features)"),
+        Mutant("reparam-logvar-as-std", "reparametrize",
+               "sigma = torch.exp(0.5 * logvar)", "sigma = logvar"),
+        Mutant("reparam-variance-as-std", "reparametrize",
+               "sigma = torch.exp(0.5 * logvar)", "sigma = torch.exp(logvar)"),
+        Mutant("reparam-ignores-eps", "reparametrize",
+               "if eps is None:", "if True:"),
+        Mutant("decoder-no-sigmoid", "decoder",
+               "torch.sigmoid(logits).view(", "logits.view("),
+        Mutant("decoder-tanh", "decoder",
+               "torch.sigmoid(logits).view(", "(0.5 * torch.tanh(logits) + 0.5).view("),
+        Mutant("forward-decodes-mean", "vae",
+               "self.decoder(z), mu, logvar", "self.decoder(mu), mu, logvar"),
+        Mutant("forward-swaps-outputs", "vae",
+               "self.decoder(z), mu, logvar", "self.decoder(z), logvar, mu"),
+        Mutant("kl-sign-flipped", "loss",
+               "return 0.5 * (mu.pow(2)", "return -0.5 * (mu.pow(2)"),
+        Mutant("kl-logvar-as-log-std", "loss",
+               "logvar.exp() - logvar - 1", "(2 * logvar).exp() - 2 * logvar - 1"),
+        Mutant("elbo-sum-over-batch", "loss",
+               "return per_image.mean()", "return per_image.sum()"),
+        Mutant("bce-mean-over-pixels", "loss",
+               "per_pixel.flatten(start_dim=1).sum(dim=1)", "per_pixel.flatten(start_dim=1).mean(dim=1)"),
+    ],
+}

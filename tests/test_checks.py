@@ -1,0 +1,74 @@
+import pytest
+import torch
+
+import course_utils as cu
+
+
+def test_check_error_is_an_assertion_error():
+    assert issubclass(cu.CheckError, AssertionError)
+
+
+def test_check_passes_and_fails_with_hint():
+    cu.check(True, "never shown")
+    with pytest.raises(cu.CheckError, match=r"mu is wrong\n  Hint: use to_mu"):
+        cu.check(False, "mu is wrong", hint="use to_mu")
+
+
+def test_check_tensor_shape_message_says_expected_and_got():
+    cu.check_tensor("mu", torch.zeros(8, 20), (8, 20))
+    cu.check_tensor("mu", torch.zeros(8, 20), (None, 20))
+    with pytest.raises(cu.CheckError, match=r"mu has shape \(8, 784\); expected \(8, 20\)\."):
+        cu.check_tensor("mu", torch.zeros(8, 784), (8, 20))
+    with pytest.raises(cu.CheckError, match=r"shape \(4,\); expected \(\*, 4, 1\)"):
+        cu.check_tensor("x", torch.zeros(4), (None, 4, 1))
+
+
+def test_check_tensor_type_and_dtype():
+    with pytest.raises(cu.CheckError, match="should be a torch.Tensor, but got list"):
+        cu.check_tensor("z", [1, 2])
+    with pytest.raises(cu.CheckError, match="dtype torch.int64; expected torch.float32"):
+        cu.check_tensor("z", torch.zeros(2, dtype=torch.long), dtype=torch.float32)
+
+
+def test_check_scalar():
+    cu.check_scalar("loss", torch.tensor(1.5))
+    with pytest.raises(cu.CheckError, match=r"shape \(3,\); expected \(\)"):
+        cu.check_scalar("loss", torch.ones(3))
+    with pytest.raises(cu.CheckError, match="floating-point"):
+        cu.check_scalar("loss", torch.tensor(3))
+    with pytest.raises(cu.CheckError, match="finite"):
+        cu.check_scalar("loss", torch.tensor(float("inf")))
+
+
+def test_check_range_reports_the_span():
+    cu.check_range("x_hat", torch.tensor([0.0, 0.5, 1.0]), 0.0, 1.0)
+    with pytest.raises(cu.CheckError, match=r"x_hat should lie in \[0.0, 1.0\], but its values span \[-2, 3\]"):
+        cu.check_range("x_hat", torch.tensor([-2.0, 3.0]), 0.0, 1.0)
+
+
+def test_check_close_reports_the_worst_value_and_tolerance():
+    cu.check_close("kl", torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0 + 1e-7]))
+    with pytest.raises(cu.CheckError, match=r"1 of 3 values; worst at index \(1,\): got 2, expected 2.5"):
+        cu.check_close("kl", torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 2.5, 3.0]))
+    with pytest.raises(cu.CheckError, match=r"worst at index \(1, 0\)"):
+        cu.check_close("m", torch.tensor([[0.0], [5.0]]), torch.zeros(2, 1))
+
+
+def test_check_close_catches_nan_and_shape_mismatch():
+    with pytest.raises(cu.CheckError, match="differs"):
+        cu.check_close("z", torch.tensor([float("nan")]), torch.tensor([0.0]))
+    with pytest.raises(cu.CheckError, match=r"shape \(2,\); expected \(3,\)"):
+        cu.check_close("z", torch.zeros(2), torch.zeros(3))
+    with pytest.raises(cu.CheckError, match="should be a torch.Tensor"):
+        cu.check_close("z", [0.0], torch.zeros(1))
+
+
+def test_check_close_on_scalars():
+    cu.check_close("loss", torch.tensor(3.0), 3.0)
+    with pytest.raises(cu.CheckError, match="got 3, expected 4"):
+        cu.check_close("loss", torch.tensor(3.0), 4.0)
+
+
+def test_passed_prints_one_line(capsys):
+    cu.passed("all good")
+    assert capsys.readouterr().out == "\N{HEAVY CHECK MARK} all good\n"

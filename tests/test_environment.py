@@ -1,0 +1,60 @@
+"""environment.yml (conda) and requirements.txt (pip) must install the same packages at the same versions."""
+import re
+
+import yaml
+
+from conftest import REPO_ROOT
+
+
+def parse_requirement(line: str) -> tuple[str, str] | None:
+    line = line.split("#", 1)[0].strip()
+    if not line or line.startswith("-"):
+        return None
+    match = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*==?\s*([^\s;]+)", line)
+    assert match, f"unpinned or unparsable requirement {line!r}: pin it as name==version"
+    return match.group(1).lower().replace("_", "-"), match.group(2)
+
+
+def pip_requirements() -> dict[str, str]:
+    lines = (REPO_ROOT / "requirements.txt").read_text().splitlines()
+    return dict(filter(None, map(parse_requirement, lines)))
+
+
+def conda_requirements() -> dict[str, str]:
+    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    found = {}
+    for entry in env["dependencies"]:
+        entries = entry["pip"] if isinstance(entry, dict) else [entry]
+        for item in entries:
+            if item.split("=")[0] in {"python", "pip"}:
+                continue
+            parsed = parse_requirement(item)
+            if parsed:
+                found[parsed[0]] = parsed[1]
+    return found
+
+
+def test_conda_and_pip_name_the_same_pinned_packages():
+    pip, conda = pip_requirements(), conda_requirements()
+    assert pip == conda, (
+        f"only in requirements.txt: {sorted(set(pip) - set(conda))}; only in environment.yml: "
+        f"{sorted(set(conda) - set(pip))}; different versions: "
+        f"{sorted(k for k in set(pip) & set(conda) if pip[k] != conda[k])}"
+    )
+
+
+def test_required_packages_are_listed():
+    needed = {"torch", "torchvision", "jupyterlab", "nbgrader", "nbval", "matplotlib", "scikit-learn", "tqdm"}
+    assert needed <= set(pip_requirements())
+
+
+def test_installed_torch_pair_matches_the_pins_and_imports_together():
+    import torch
+    import torchvision
+
+    pins = pip_requirements()
+    assert torch.__version__.split("+")[0] == pins["torch"]
+    assert torchvision.__version__.split("+")[0] == pins["torchvision"]
+    # the C++ operators load only when the two builds match
+    boxes = torch.tensor([[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
+    assert torchvision.ops.nms(boxes, torch.tensor([0.9, 0.8]), 0.5).tolist() == [0]

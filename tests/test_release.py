@@ -1,0 +1,89 @@
+"""labs/ is exactly what nbgrader generates from solutions/, leaks nothing, and validates both ways."""
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from conftest import REPO_ROOT
+from nbgrading import solution_cells
+from tools import release
+
+pytestmark = pytest.mark.slow
+LABS = release.lab_names()
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    course = release.make_course_copy(tmp_path_factory.mktemp("course"))
+    for lab in LABS:
+        release.release(course, lab)
+    return course
+
+
+def files_under(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_committed_lab_is_exactly_the_regenerated_one(regenerated, lab):
+    committed = files_under(REPO_ROOT / "labs" / lab)
+    fresh = files_under(regenerated / "labs" / lab)
+    assert committed.keys() == fresh.keys(), "labs/ and a fresh release hold different files: run `make release`"
+    stale = [str(name) for name in fresh if committed[name] != fresh[name]]
+    assert not stale, f"out of date with solutions/: {stale}; run `make release` and commit labs/"
+
+
+def hidden_lines(solution_nb):
+    """Non-trivial lines inside solution regions and hidden tests of the instructor notebook."""
+    inside, lines = False, set()
+    for cell in solution_nb.cells:
+        for line in cell.source.splitlines():
+            if re.search(r"### BEGIN (SOLUTION|HIDDEN TESTS)", line):
+                inside = True
+            elif re.search(r"### END (SOLUTION|HIDDEN TESTS)", line):
+                inside = False
+            elif inside and len(line.strip()) >= 12:
+                lines.add(line.strip())
+    return lines
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_student_version_leaks_no_solution_and_no_hidden_test(lab):
+    solution_nb = nbformat.read(REPO_ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+    student_nb = nbformat.read(REPO_ROOT / "labs" / lab / f"{lab}.ipynb", as_version=4)
+    student_text = "\n".join(cell.source for cell in student_nb.cells)
+    for marker in MARKERS:
+        assert marker not in student_text
+    public = {line.strip() for line in student_text.splitlines()}
+    secret = hidden_lines(solution_nb)
+    assert secret, "the solution notebook has no solution regions or hidden tests"
+    # a secret line may also appear in given, ungraded code; only lines unique to the hidden parts count
+    given_elsewhere = set()
+    for cell in solution_nb.cells:
+        if cell.id not in solution_cells(solution_nb) and "BEGIN HIDDEN TESTS" not in cell.source:
+            given_elsewhere |= {line.strip() for line in cell.source.splitlines()}
+    leaked = sorted((secret - given_elsewhere) & public)
+    assert not leaked, f"lines from solutions or hidden tests appear in labs/{lab}: {leaked}"
+    for cell_id, cell in solution_cells(student_nb).items():
+        assert "raise NotImplementedError()" in cell.source, f"stub {cell_id} does not raise NotImplementedError"
+
+
+def validate(path, *flags):
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "validate", *flags, str(path)],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_solution_passes_nbgrader_validate(lab):
+    output = validate(REPO_ROOT / "solutions" / lab / f"{lab}.ipynb")
+    assert "Success! Your notebook passes all the tests." in output, output
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_student_version_fails_every_test(lab):
+    output = validate(REPO_ROOT / "labs" / lab / f"{lab}.ipynb", "--invert")
+    assert "Success! The notebook does not pass any tests." in output, output

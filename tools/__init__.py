@@ -1,0 +1,1 @@
+"""Instructor and CI tooling: releasing labs and keeping notebooks clean."""
