@@ -36,18 +36,18 @@ def test_committed_lab_is_exactly_the_regenerated_one(regenerated, lab):
     assert not stale, f"out of date with solutions/: {stale}; run `make release` and commit labs/"
 
 
-def hidden_lines(solution_nb):
-    """Non-trivial lines inside solution regions and hidden tests of the instructor notebook."""
-    inside, lines = False, set()
+def split_lines(solution_nb) -> tuple[set[str], set[str]]:
+    """(lines inside solution regions and hidden tests, lines outside them) of the instructor notebook."""
+    inside, secret, given = False, set(), set()
     for cell in solution_nb.cells:
         for line in cell.source.splitlines():
             if re.search(r"### BEGIN (SOLUTION|HIDDEN TESTS)", line):
                 inside = True
             elif re.search(r"### END (SOLUTION|HIDDEN TESTS)", line):
                 inside = False
-            elif inside and len(line.strip()) >= 12:
-                lines.add(line.strip())
-    return lines
+            else:
+                (secret if inside else given).add(line.strip())
+    return secret, given
 
 
 @pytest.mark.parametrize("lab", LABS)
@@ -57,15 +57,12 @@ def test_student_version_leaks_no_solution_and_no_hidden_test(lab):
     student_text = "\n".join(cell.source for cell in student_nb.cells)
     for marker in MARKERS:
         assert marker not in student_text
-    public = {line.strip() for line in student_text.splitlines()}
-    secret = hidden_lines(solution_nb)
+    secret, given = split_lines(solution_nb)
     assert secret, "the solution notebook has no solution regions or hidden tests"
-    # a secret line may also appear in given, ungraded code; only lines unique to the hidden parts count
-    given_elsewhere = set()
-    for cell in solution_nb.cells:
-        if cell.id not in solution_cells(solution_nb) and "BEGIN HIDDEN TESTS" not in cell.source:
-            given_elsewhere |= {line.strip() for line in cell.source.splitlines()}
-    leaked = sorted((secret - given_elsewhere) & public)
+    # a secret line may also appear in given code (a visible check, an ungraded cell): only
+    # non-trivial lines found nowhere but in the hidden parts count as leaks
+    unique_secrets = {line for line in secret - given if len(line) >= 12}
+    leaked = sorted(unique_secrets & {line.strip() for line in student_text.splitlines()})
     assert not leaked, f"lines from solutions or hidden tests appear in labs/{lab}: {leaked}"
     for cell_id, cell in solution_cells(student_nb).items():
         assert "raise NotImplementedError()" in cell.source, f"stub {cell_id} does not raise NotImplementedError"

@@ -1,0 +1,92 @@
+"""Numbers that say how good generated images are, measured with the judge classifier.
+
+* `conditional_accuracy`: the share of samples generated for class c that the classifier calls c.
+* `inception_score`: exp(E_x KL(p(y|x) || p(y))); high when each sample is confidently one class
+  and all classes appear. It lies between 1 and the number of classes.
+* `frechet_distance`: the distance between Gaussians fitted to classifier features of two image
+  sets (FID's recipe with the course classifier instead of Inception). Always compare it with a
+  real-vs-real baseline, e.g. the two halves of the test set.
+"""
+from __future__ import annotations
+
+import torch
+
+from .classifier import DigitClassifier
+
+
+@torch.no_grad()
+def classify(classifier: DigitClassifier, images: torch.Tensor, batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
+    """Class probabilities (N, n_classes) and features (N, FEATURE_DIM) of images (N, 1, 28, 28) in [0, 1]."""
+    if images.ndim != 4 or images.shape[1:] != (1, 28, 28):
+        raise ValueError(f"classify expects images of shape (N, 1, 28, 28); got {tuple(images.shape)}.")
+    device = next(classifier.parameters()).device
+    probs, features = [], []
+    for start in range(0, len(images), batch_size):
+        batch = images[start:start + batch_size].to(device, torch.float32)
+        feats = classifier.features(batch)
+        features.append(feats.cpu())
+        probs.append(classifier.head(feats).softmax(dim=1).cpu())
+    return torch.cat(probs), torch.cat(features)
+
+
+def conditional_accuracy(probs: torch.Tensor, requested: torch.Tensor) -> tuple[float, torch.Tensor]:
+    """Overall share of samples classified as the class they were generated for, and the share per class.
+
+    probs: (N, n_classes) classifier probabilities; requested: (N,) the classes asked for.
+    Classes never requested get nan in the per-class result.
+    """
+    if probs.ndim != 2 or requested.shape != probs.shape[:1]:
+        raise ValueError(f"conditional_accuracy expects probs (N, C) and requested (N,); got {tuple(probs.shape)} and {tuple(requested.shape)}.")
+    correct = (probs.argmax(dim=1) == requested).float()
+    n_classes = probs.shape[1]
+    per_class = torch.full((n_classes,), float("nan"))
+    for c in range(n_classes):
+        chosen = requested == c
+        if chosen.any():
+            per_class[c] = correct[chosen].mean()
+    return correct.mean().item(), per_class
+
+
+def inception_score(probs: torch.Tensor, eps: float = 1e-12) -> float:
+    """exp( mean_x KL( p(y|x) || p(y) ) ) for classifier probabilities (N, n_classes)."""
+    if probs.ndim != 2 or len(probs) == 0:
+        raise ValueError(f"inception_score expects probabilities of shape (N, C) with N > 0; got {tuple(probs.shape)}.")
+    probs = probs.double()
+    marginal = probs.mean(dim=0, keepdim=True)
+    kl = (probs * ((probs + eps).log() - (marginal + eps).log())).sum(dim=1)
+    return kl.mean().exp().item()
+
+
+def confident_share(probs: torch.Tensor, threshold: float = 0.9) -> float:
+    """Share of samples whose top class probability is at least `threshold` (legible samples)."""
+    return (probs.max(dim=1).values >= threshold).float().mean().item()
+
+
+def class_histogram(probs: torch.Tensor) -> torch.Tensor:
+    """Share of samples assigned to each class (argmax), shape (n_classes,): shows mode collapse."""
+    return torch.bincount(probs.argmax(dim=1), minlength=probs.shape[1]).float() / len(probs)
+
+
+def _sqrtm_psd(matrix: torch.Tensor) -> torch.Tensor:
+    eigenvalues, eigenvectors = torch.linalg.eigh(matrix)
+    return eigenvectors @ torch.diag(eigenvalues.clamp(min=0).sqrt()) @ eigenvectors.T
+
+
+def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> float:
+    """Frechet distance between Gaussians fitted to two feature sets (N_a, D) and (N_b, D).
+
+    ||m_a - m_b||^2 + Tr(S_a + S_b - 2 (S_a^1/2 S_b S_a^1/2)^1/2)
+    """
+    if features_a.ndim != 2 or features_b.ndim != 2 or features_a.shape[1] != features_b.shape[1]:
+        raise ValueError(f"frechet_distance expects two (N, D) feature sets with the same D; got {tuple(features_a.shape)} and {tuple(features_b.shape)}.")
+    if min(len(features_a), len(features_b)) < 2:
+        raise ValueError("frechet_distance needs at least 2 samples in each set to estimate a covariance.")
+    a, b = features_a.double(), features_b.double()
+    mean_a, mean_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = torch.cov(a.T, correction=1), torch.cov(b.T, correction=1)
+    if cov_a.ndim == 0:  # one feature dimension
+        cov_a, cov_b = cov_a.view(1, 1), cov_b.view(1, 1)
+    root_a = _sqrtm_psd(cov_a)
+    cross = torch.linalg.eigvalsh(root_a @ cov_b @ root_a).clamp(min=0).sqrt().sum()
+    distance = (mean_a - mean_b).pow(2).sum() + cov_a.trace() + cov_b.trace() - 2 * cross
+    return max(distance.item(), 0.0)

@@ -1,0 +1,69 @@
+"""Metrics on cases whose answer is known."""
+import math
+
+import pytest
+import torch
+
+import course_utils as cu
+
+
+def one_hot_probs(labels, n_classes=10):
+    return torch.nn.functional.one_hot(torch.as_tensor(labels), n_classes).float()
+
+
+def test_conditional_accuracy_overall_and_per_class():
+    probs = one_hot_probs([0, 0, 1, 2], n_classes=3)
+    overall, per_class = cu.conditional_accuracy(probs, torch.tensor([0, 1, 1, 2]))
+    assert overall == pytest.approx(0.75)
+    assert per_class.tolist() == [1.0, 0.5, 1.0]
+    _, per_class = cu.conditional_accuracy(one_hot_probs([0], 3), torch.tensor([0]))
+    assert math.isnan(per_class[2])
+    with pytest.raises(ValueError, match="probs \\(N, C\\) and requested \\(N,\\)"):
+        cu.conditional_accuracy(probs, torch.tensor([0, 1]))
+
+
+def test_inception_score_extremes():
+    balanced = one_hot_probs(torch.arange(10).repeat(5))
+    assert cu.inception_score(balanced) == pytest.approx(10.0, rel=1e-6)
+    collapsed = one_hot_probs(torch.zeros(50, dtype=torch.long))
+    assert cu.inception_score(collapsed) == pytest.approx(1.0)
+    unsure = torch.full((20, 10), 0.1)
+    assert cu.inception_score(unsure) == pytest.approx(1.0)
+    two_classes = one_hot_probs(torch.tensor([3, 7] * 10))
+    assert cu.inception_score(two_classes) == pytest.approx(2.0, rel=1e-6)
+    with pytest.raises(ValueError, match="\\(N, C\\) with N > 0"):
+        cu.inception_score(torch.zeros(0, 10))
+
+
+def test_confident_share_and_histogram():
+    probs = torch.tensor([[0.95, 0.05], [0.6, 0.4], [0.0, 1.0]])
+    assert cu.confident_share(probs, threshold=0.9) == pytest.approx(2 / 3)
+    assert cu.class_histogram(probs).tolist() == pytest.approx([2 / 3, 1 / 3])
+
+
+def test_frechet_distance_known_answers():
+    generator = torch.Generator().manual_seed(0)
+    a = torch.randn(20000, 3, generator=generator)
+    assert cu.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    shifted = a + torch.tensor([1.0, 2.0, 0.0])
+    assert cu.frechet_distance(a, shifted) == pytest.approx(5.0, rel=1e-3)
+    # 1-D Gaussians: (m1 - m2)^2 + (s1 - s2)^2
+    x = torch.randn(50000, 1, generator=generator)
+    y = 3 * torch.randn(50000, 1, generator=generator) + 1
+    assert cu.frechet_distance(x, y) == pytest.approx(1.0 + 4.0, rel=0.03)
+
+
+def test_frechet_distance_errors():
+    with pytest.raises(ValueError, match="same D"):
+        cu.frechet_distance(torch.zeros(5, 2), torch.zeros(5, 3))
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        cu.frechet_distance(torch.zeros(1, 2), torch.zeros(5, 2))
+
+
+def test_classify_shapes_and_input_check():
+    classifier = cu.DigitClassifier().eval()
+    probs, features = cu.classify(classifier, torch.rand(7, 1, 28, 28), batch_size=3)
+    assert probs.shape == (7, 10) and features.shape == (7, 128)
+    assert torch.allclose(probs.sum(1), torch.ones(7))
+    with pytest.raises(ValueError, match="\\(N, 1, 28, 28\\)"):
+        cu.classify(classifier, torch.rand(7, 784))

@@ -1,0 +1,23 @@
+import pytest
+import torch
+from torch import nn
+
+import course_utils as cu
+
+
+def test_mlp_layers_and_shapes():
+    net = cu.mlp([784, 512, 256])
+    kinds = [type(layer) for layer in net]
+    assert kinds == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU]
+    assert net(torch.rand(3, 784)).shape == (3, 256)
+    assert (net(torch.randn(3, 784)) >= 0).all()
+
+
+def test_mlp_activation_is_configurable():
+    assert isinstance(cu.mlp([4, 2], activation=nn.Tanh)[1], nn.Tanh)
+
+
+@pytest.mark.parametrize("sizes", [[784], [], [784, 0], [784, 2.5]])
+def test_mlp_rejects_bad_sizes(sizes):
+    with pytest.raises(ValueError, match="at least two positive integer sizes"):
+        cu.mlp(sizes)
