@@ -7,10 +7,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB ?=
+BUDGET ?= full
 
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install lab solutions test test-units release clean-notebooks check-notebooks validate
+.PHONY: install lab solutions test test-units release clean-notebooks check-notebooks validate bench report autograde bench-grading
 
 install: $(STAMP)
 
@@ -44,3 +45,16 @@ check-notebooks: install    ## fail if a committed notebook has outputs or extra
 
 clean-notebooks: install    ## strip outputs and extra metadata from committed notebooks
 	$(BIN)/python -m tools.notebooks clean
+
+bench: install              ## time an epoch of the VAE lab: torchvision DataLoader vs the tensor path
+	$(BIN)/python -m tools.bench
+
+report: install             ## run the solutions under BUDGET (full) and write reports/report.{md,json}
+	$(BIN)/python -m tools.report --budget $(BUDGET) $(LAB)
+
+autograde: install          ## grade a class: make autograde LAB=vae SUBMISSIONS=path/to/folder [WORKERS=2]
+	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make autograde LAB=<lab> SUBMISSIONS=<folder with one folder per student>"; exit 2; }
+	$(BIN)/python -m tools.autograde $(LAB) $(SUBMISSIONS) $(if $(WORKERS),--workers $(WORKERS)) $(if $(OUT),--out $(OUT))
+
+bench-grading: install      ## submissions per minute, sequential vs parallel, on 20 generated submissions
+	$(BIN)/python -m tools.bench_grading

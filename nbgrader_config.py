@@ -11,6 +11,8 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "generative-models"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "labs"
+# What running a lab leaves in its folder (saved images) is neither released nor collected.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "outputs"]
 
 # Per-cell time limit while validating and autograding. nbgrader executes notebooks with
 # $NBGRADER_EXECUTION set, which makes course_utils.get_budget() choose the smoke budget, so a

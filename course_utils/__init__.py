@@ -13,6 +13,7 @@ One module per concern:
                class_histogram, frechet_distance
     checks    check, check_tensor, check_scalar, check_range, check_close, passed, CheckError
     progress  progress (tqdm bars)
+    reporting save_metrics (read by `make report`)
     seeding   seed_everything
 """
 from .budget import BUDGET_ENV_VAR, Budget, get_budget
@@ -27,6 +28,7 @@ from .layers import mlp
 from .meters import AverageMeter
 from .plots import plot_curves, scatter_by_label, show_grid, show_images
 from .progress import progress
+from .reporting import save_metrics
 from .seeding import seed_everything
 
 __all__ = [
@@ -42,5 +44,6 @@ __all__ = [
     "mlp",
     "plot_curves", "scatter_by_label", "show_grid", "show_images",
     "progress",
+    "save_metrics",
     "seed_everything",
 ]

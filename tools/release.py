@@ -16,6 +16,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = "solutions"
 LABS = "labs"
+# What running a notebook leaves beside it; never part of a release (see nbgrader_config.py).
+IGNORED = (".ipynb_checkpoints", "__pycache__", "outputs")
 
 
 def lab_names(root: Path = REPO_ROOT) -> list[str]:
@@ -43,7 +45,7 @@ def make_course_copy(destination: Path, labs: list[str] | None = None) -> Path:
     shutil.copy(REPO_ROOT / "nbgrader_config.py", destination / "nbgrader_config.py")
     for lab in labs or lab_names():
         shutil.copytree(REPO_ROOT / SOLUTIONS / lab, destination / SOLUTIONS / lab,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+                        ignore=shutil.ignore_patterns(*IGNORED))
     return destination
 
 

@@ -1,0 +1,73 @@
+"""Time one epoch of the VAE lab's training step with two data paths, on this machine.
+
+    python -m tools.bench              # a whole epoch each (60,000 images)
+    python -m tools.bench --batches 50 # a quick look
+
+The baseline is the usual torchvision pipeline: a DataLoader over MNIST with ToTensor applied to
+one PIL image at a time. The tensor path is course_utils.BatchLoader: the split is converted once
+and batches are slices of one tensor on the training device. The model, optimiser and loss are the
+VAE lab's own (its solution cells), so only the data path differs.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+import torchvision
+
+import course_utils as cu
+from tools.labcode import lab_namespace
+
+VAE_CELLS = ["setup-imports", "encoder", "reparametrize", "decoder", "vae", "loss"]
+
+
+def time_epoch(batches, n_batches: int, lab: dict, device: torch.device) -> tuple[float, int]:
+    """Seconds and images for `n_batches` training steps of a fresh VAE fed by `batches`."""
+    cu.seed_everything(0)
+    model = lab["build_vae"]((1, 28, 28), (512, 256), 20).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    seen = 0
+    start = time.perf_counter()
+    for i, (x, _) in enumerate(batches):
+        if i == n_batches:
+            break
+        x = x.to(device, non_blocking=True)
+        x_hat, mu, logvar = model(x)
+        loss = lab["negative_elbo"](x_hat, x, mu, logvar)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        seen += len(x)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, seen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batches", type=int, default=None, help="batches per run (default: a whole epoch)")
+    parser.add_argument("--batch-size", type=int, default=128)
+    args = parser.parse_args()
+
+    device = cu.get_device()
+    lab = lab_namespace("vae", VAE_CELLS)
+    dataset = torchvision.datasets.MNIST(str(cu.data_root()), train=True, download=True,
+                                         transform=torchvision.transforms.ToTensor())
+    baseline = torch.utils.data.DataLoader(dataset, batch_size=args.batch_size, shuffle=True,
+                                           pin_memory=device.type == "cuda")
+    tensor_path = cu.BatchLoader(cu.load_images("mnist"), args.batch_size, shuffle=True, device=device, seed=0)
+    n_batches = args.batches or len(tensor_path)
+
+    print(f"device: {cu.describe_device(device)} | torch {torch.__version__} | batch {args.batch_size} | {n_batches} batches")
+    results = {}
+    for name, batches in (("DataLoader + ToTensor (baseline)", baseline), ("cu.BatchLoader (tensor path)", tensor_path)):
+        seconds, images = time_epoch(batches, n_batches, lab, device)
+        results[name] = seconds
+        print(f"{name:<34} {seconds:8.2f} s   {images / seconds:10.0f} samples/s")
+    (base, fast) = results.values()
+    print(f"speed-up of the tensor path: {base / fast:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

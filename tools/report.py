@@ -1,0 +1,76 @@
+"""Run every solution notebook under a budget and write a results table (markdown and JSON).
+
+    python -m tools.report                       # full budget, every lab, into reports/
+    python -m tools.report --budget smoke vae    # one lab, quick
+
+Each notebook records its own numbers with course_utils.save_metrics; this tool runs the
+notebooks with $COURSE_METRICS_DIR pointing at a scratch folder and gathers what they wrote,
+adding the wall time of each notebook.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tools.release import REPO_ROOT, lab_names
+
+
+def run_lab(lab: str, budget: str, metrics_dir: Path, executed_dir: Path, timeout: int) -> dict:
+    """Execute solutions/<lab>/<lab>.ipynb; return its metrics plus wall time (or the error)."""
+    env = dict(os.environ, COURSE_BUDGET=budget, COURSE_METRICS_DIR=str(metrics_dir))
+    env.pop("NBGRADER_EXECUTION", None)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    notebook = REPO_ROOT / "solutions" / lab / f"{lab}.ipynb"
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", str(notebook),
+         f"--ExecutePreprocessor.timeout={timeout}", "--output-dir", str(executed_dir)],
+        env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        return {"error": result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed",
+                "notebook seconds": seconds}
+    metrics_file = metrics_dir / f"{lab}.json"
+    metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+    return {**metrics, "notebook seconds": seconds}
+
+
+def to_markdown(results: dict[str, dict], budget: str) -> str:
+    lines = [f"# Results ({budget} budget)", "", "| lab | device | notebook (s) | figures |", "| --- | --- | --- | --- |"]
+    for lab, metrics in results.items():
+        figures = "; ".join(f"{name}: {value:.4g}" if isinstance(value, float) else f"{name}: {value}"
+                            for name, value in metrics.items() if name not in {"device", "notebook seconds", "budget"})
+        lines.append(f"| {lab} | {metrics.get('device', '?')} | {metrics['notebook seconds']:.0f} | {figures} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("labs", nargs="*", help="labs to run (default: all)")
+    parser.add_argument("--budget", default="full", choices=["full", "smoke"])
+    parser.add_argument("--out", default=str(REPO_ROOT / "reports"), help="folder for report.md and report.json")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
+    args = parser.parse_args()
+    labs = args.labs or lab_names()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for lab in labs:
+            print(f"running {lab} under the {args.budget} budget ...", flush=True)
+            results[lab] = run_lab(lab, args.budget, Path(scratch) / "metrics", Path(scratch) / "executed", args.timeout)
+            print(f"  {json.dumps(results[lab])}", flush=True)
+    (out / "report.json").write_text(json.dumps({"budget": args.budget, "labs": results}, indent=2) + "\n")
+    (out / "report.md").write_text(to_markdown(results, args.budget))
+    print(f"wrote {out / 'report.md'} and {out / 'report.json'}")
+    return 1 if any("error" in metrics for metrics in results.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
