@@ -54,7 +54,7 @@ report: install             ## run the solutions under BUDGET (full) and write r
 
 autograde: install          ## grade a class: make autograde LAB=vae SUBMISSIONS=path/to/folder [WORKERS=2]
 	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make autograde LAB=<lab> SUBMISSIONS=<folder with one folder per student>"; exit 2; }
-	$(BIN)/python -m tools.autograde $(LAB) $(SUBMISSIONS) $(if $(WORKERS),--workers $(WORKERS)) $(if $(OUT),--out $(OUT))
+	$(BIN)/python -m tools.autograde $(LAB) $(SUBMISSIONS) $(if $(WORKERS),--workers $(WORKERS)) $(if $(OUT),--out $(OUT)) $(ARGS)
 
 bench-grading: install      ## submissions per minute, sequential vs parallel, on 20 generated submissions
 	$(BIN)/python -m tools.bench_grading

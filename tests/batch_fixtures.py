@@ -72,7 +72,7 @@ def make_fixtures(folder: Path) -> dict[str, dict]:
                          {"zero": {"loss-check"}, "note": "loss timed out"}),
         "raises": (edit(complete, "encoder", prepend="raise RuntimeError('not finished')\n"), {"zero": {"encoder-check"}}),
         "missing-package": (edit(complete, "decoder", prepend="import package_that_does_not_exist\n"), {"zero": {"decoder-check"}}),
-        "kernel-dies": (edit(complete, "loss", prepend="import os\nos._exit(1)\n"), {"zero": {"loss-check"}}),
+        "kernel-dies": (edit(complete, "loss", prepend="import os\nos._exit(1)\n"), {"error": "the kernel died"}),
         "edited-tests": (edit(edit(untouched, "encoder-check", "pass"), "loss-check", "print('passed')"),
                          {"zero": all_checks, "note": "test cell encoder-check was edited"}),
         "deleted-test": (edit(mutant("kl-sign-flipped", complete), "loss-check"),

@@ -4,7 +4,8 @@
         [--out grading/vae] [--workers 2] [--cell-timeout 120] [--notebook-timeout 900]
         [--memory-gb 6] [--force]
 
-SUBMISSIONS holds one folder per student, named by the student id, containing `<lab>.ipynb`.
+SUBMISSIONS holds one folder per student, named by the student id, containing `<lab>.ipynb`
+(or `<lab>/<lab>.ipynb`, the layout of nbgrader's `submitted/` folder after `nbgrader collect`).
 Each submission is checked first (empty, malformed, renamed, another lab's notebook, deleted or
 edited test cells, suspicious code) and then graded by nbgrader's own `autograde` and
 `generate_feedback` in a scratch course of its own, in parallel worker processes with a time and
@@ -104,6 +105,8 @@ def find_submissions(folder: Path, lab: str) -> list[Submission]:
             submission.problem = f"a loose file, not a student folder: put it in {folder.name}/{student}/{lab}.ipynb"
         else:
             expected = entry / f"{lab}.ipynb"
+            if not expected.is_file() and (entry / lab / f"{lab}.ipynb").is_file():
+                expected = entry / lab / f"{lab}.ipynb"          # nbgrader's submitted/<student>/<lab>/ layout
             others = sorted(p.name for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
             if expected.is_file():
                 submission.notebook = expected
