@@ -177,9 +177,13 @@ def inspect(submission: Submission, lab: str, release_nb, other_labs: dict[str, 
 
 # ---------------------------------------------------------------- grading one submission
 
-def run_limited(command: list[str], cwd: Path, timeout: float, memory_bytes: int) -> tuple[int, str]:
-    """Run `command`; kill its whole process tree past `timeout` seconds or `memory_bytes` of RSS."""
+def run_limited(command: list[str], cwd: Path, timeout: float, memory_bytes: int, threads: int) -> tuple[int, str]:
+    """Run `command` with `threads` compute threads; kill its process tree past `timeout` s or `memory_bytes` RSS."""
     env = dict(os.environ)
+    # Parallel workers share the cores: without a cap each kernel's PyTorch starts one thread per
+    # core, and the oversubscribed threads make every submission several times slower.
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        env[variable] = str(threads)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")])
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.pop("NBGRADER_EXECUTION", None)
@@ -222,8 +226,9 @@ def grade_one(submission: Submission, lab: str, master: Path, work: Path, args) 
     nbformat.write(submission.prepared, target)
     notes = list(submission.notes)
     memory = int(args.memory_gb * 2**30)
+    threads = max(1, (os.cpu_count() or 1) // args.workers)
     code, log = run_limited([sys.executable, "-m", "nbgrader", "autograde", lab, "--student", submission.student, "--force"],
-                            scratch, args.notebook_timeout, memory)
+                            scratch, args.notebook_timeout, memory, threads)
     graded = scratch / "autograded" / submission.student / lab / f"{lab}.ipynb"
     if code != 0 or not graded.exists():
         if code == -9:
@@ -240,7 +245,7 @@ def grade_one(submission: Submission, lab: str, master: Path, work: Path, args) 
                 what = "timed out" if output["ename"] == "CellTimeoutError" else "killed the kernel"
                 notes.append(f"cell {cell.metadata.get('nbgrader', {}).get('grade_id') or cell.get('id')} {what}")
     run_limited([sys.executable, "-m", "nbgrader", "generate_feedback", lab, "--student", submission.student, "--force"],
-                scratch, 300, memory)
+                scratch, 300, memory, threads)
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{scratch / 'gradebook.db'}") as gradebook:
         notebook = gradebook.find_submission_notebook(lab, lab, submission.student)

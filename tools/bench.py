@@ -3,6 +3,7 @@
     python -m tools.bench              # a whole epoch each (60,000 images)
     python -m tools.bench --batches 50 # a quick look
 
+It also times the data path alone (batches delivered, no model), which is where the two differ.
 The baseline is the usual torchvision pipeline: a DataLoader over MNIST with ToTensor applied to
 one PIL image at a time. The tensor path is course_utils.BatchLoader: the split is converted once
 and batches are slices of one tensor on the training device. The model, optimiser and loss are the
@@ -44,6 +45,19 @@ def time_epoch(batches, n_batches: int, lab: dict, device: torch.device) -> tupl
     return time.perf_counter() - start, seen
 
 
+def time_data(batches, n_batches: int, device: torch.device) -> tuple[float, int]:
+    """Seconds and images for delivering `n_batches` batches to `device`, without a model."""
+    seen = 0
+    start = time.perf_counter()
+    for i, (x, _) in enumerate(batches):
+        if i == n_batches:
+            break
+        seen += len(x.to(device, non_blocking=True))
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, seen
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batches", type=int, default=None, help="batches per run (default: a whole epoch)")
@@ -60,13 +74,23 @@ def main() -> None:
     n_batches = args.batches or len(tensor_path)
 
     print(f"device: {cu.describe_device(device)} | torch {torch.__version__} | batch {args.batch_size} | {n_batches} batches")
+    paths = (("DataLoader + ToTensor (baseline)", baseline), ("cu.BatchLoader (tensor path)", tensor_path))
+    print("training epoch (data + VAE training step):")
     results = {}
-    for name, batches in (("DataLoader + ToTensor (baseline)", baseline), ("cu.BatchLoader (tensor path)", tensor_path)):
+    for name, batches in paths:
         seconds, images = time_epoch(batches, n_batches, lab, device)
         results[name] = seconds
-        print(f"{name:<34} {seconds:8.2f} s   {images / seconds:10.0f} samples/s")
+        print(f"  {name:<34} {seconds:8.2f} s   {images / seconds:10.0f} samples/s")
     (base, fast) = results.values()
     print(f"speed-up of the tensor path: {base / fast:.1f}x")
+    print("data alone (batches delivered to the device, no training):")
+    data_only = {}
+    for name, batches in paths:
+        seconds, images = time_data(batches, n_batches, device)
+        data_only[name] = seconds
+        print(f"  {name:<34} {seconds:8.2f} s   {images / seconds:10.0f} samples/s")
+    (base, fast) = data_only.values()
+    print(f"speed-up of the tensor path, data alone: {base / fast:.0f}x")
 
 
 if __name__ == "__main__":
