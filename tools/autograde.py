@@ -337,6 +337,7 @@ def grade_batch(lab: str, submissions_dir: Path, out: Path, args) -> list[Result
         backup[path] = backup_root / str(index)
         shutil.copy2(path, backup[path])
     lock, running = threading.Lock(), set()
+    incidents: dict[str, list[str]] = {}     # notes for every submission that was running when files changed
 
     def job(submission):
         with lock:
@@ -364,13 +365,16 @@ def grade_batch(lab: str, submissions_dir: Path, out: Path, args) -> list[Result
                 repaired = repair(before, backup, protected, skip)
             if repaired:
                 message = f"files outside its folder changed while grading {', '.join(suspects)} (restored): {', '.join(repaired[:5])}"
-                result.notes.append(message)
+                for suspect in suspects:
+                    incidents.setdefault(suspect, []).append(message)
             results[result.student] = result
             total = sum(result.scores.values())
             print(f"  {result.student:<24} {result.status:<9} {total:5.1f} / {sum(points.values()):g}  "
                   f"{result.seconds:5.1f} s  {'; '.join(result.notes)}", flush=True)
     elapsed = time.monotonic() - started
     shutil.rmtree(backup_root, ignore_errors=True)
+    for student, messages in incidents.items():
+        results[student].notes.extend(messages)
 
     write_outputs(lab, out, run_id, results, points, previous, work)
     summary = summarise(lab, results, points, len(to_grade), elapsed, args.workers)
