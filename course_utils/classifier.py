@@ -10,6 +10,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .data import dataset_key
+
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 FEATURE_DIM = 128
 
@@ -41,9 +43,7 @@ def weights_path(dataset: str) -> Path:
 
 def load_classifier(dataset: str = "mnist", device: torch.device | str = "cpu") -> DigitClassifier:
     """The trained classifier for `dataset` ("mnist" or "fashion-mnist"), in eval mode on `device`."""
-    from .data import _canonical_name
-
-    path = weights_path(_canonical_name(dataset))
+    path = weights_path(dataset_key(dataset))
     if not path.exists():
         raise FileNotFoundError(
             f"No classifier weights at {path}. Train them with `python -m tools.train_classifier {dataset}`."

@@ -33,7 +33,8 @@ def data_root() -> Path:
     return Path(from_env).expanduser() if from_env else _REPO_ROOT / "data"
 
 
-def _canonical_name(name: str) -> str:
+def dataset_key(name: str) -> str:
+    """The canonical name of a dataset ("mnist" or "fashion-mnist"); accepts "MNIST", "fashion_mnist", ..."""
     key = name.strip().lower().replace("_", "-")
     key = {"fashionmnist": "fashion-mnist"}.get(key, key)
     if key not in _DATASETS:
@@ -87,7 +88,7 @@ def load_images(name: str = "mnist", train: bool = True, root: str | Path | None
     Files are looked for under `root` (default: `data_root()`) in torchvision's layout
     (`<root>/MNIST/raw/...`) and downloaded there when missing and `download` is true.
     """
-    key = _canonical_name(name)
+    key = dataset_key(name)
     folder, dataset_class = _DATASETS[key]
     root = Path(root) if root is not None else data_root()
     try:

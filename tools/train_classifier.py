@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 import course_utils as cu
 from course_utils.classifier import DigitClassifier, weights_path
-from course_utils.data import _canonical_name
+from course_utils.data import dataset_key
 
 EPOCHS = {"mnist": 4, "fashion-mnist": 8}
 
@@ -37,7 +37,7 @@ def accuracy(model: torch.nn.Module, data: cu.ImageData) -> float:
 
 
 def train(dataset: str, seed: int = 0) -> float:
-    dataset = _canonical_name(dataset)
+    dataset = dataset_key(dataset)
     cu.seed_everything(seed)
     device = cu.get_device()
     train_data, test_data = cu.load_images(dataset, train=True), cu.load_images(dataset, train=False)
