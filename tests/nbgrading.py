@@ -44,3 +44,30 @@ def read_grades(course: Path, lab: str, students: list[str]) -> dict[str, dict[s
             notebook = gradebook.find_submission_notebook(lab, lab, student)
             grades[student] = {g.name: (g.score, g.max_score) for g in notebook.grades}
     return grades
+
+
+def failing_graded_cells(nb: nbformat.NotebookNode) -> set[str]:
+    """Ids of the graded cells that raise when the notebook runs top to bottom in this process.
+
+    This is what autograde scores, without a kernel per run: every code cell runs in order in one
+    fresh namespace, an error in one cell does not stop the next (autograde allows errors too),
+    and a graded cell that raises loses its points. Cells after the last graded one cannot change
+    a score, so they are skipped. Pass the instructor notebook (hidden tests included) with the
+    student's answers in its solution cells, which is what autograde executes.
+    """
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    graded = set(graded_cells(nb))
+    last = max(index for index, cell in enumerate(code) if cell.id in graded)
+    namespace: dict = {"__name__": "__main__"}
+    failing = set()
+    try:
+        for cell in code[:last + 1]:
+            try:
+                exec(compile(cell.source, f"<cell {cell.id}>", "exec"), namespace)
+            except Exception:  # noqa: BLE001 -- any error costs a graded cell its points, as in autograde
+                if cell.id in graded:
+                    failing.add(cell.id)
+    finally:
+        import matplotlib.pyplot as plt
+        plt.close("all")
+    return failing

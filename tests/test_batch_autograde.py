@@ -11,7 +11,7 @@ from tools import autograde
 
 pytestmark = pytest.mark.slow
 POINTS = 2.0
-ARGS = ["--workers", "2", "--cell-timeout", "40", "--notebook-timeout", "600"]
+ARGS = ["--workers", "2", "--cell-timeout", "25", "--notebook-timeout", "600"]
 
 
 def read_grades(out):

@@ -1,4 +1,4 @@
-"""labs/ is exactly what nbgrader generates from solutions/, leaks nothing, and validates both ways."""
+"""labs/ is exactly what nbgrader generates from solutions/, leaks nothing, and `nbgrader validate` agrees."""
 import re
 import subprocess
 import sys
@@ -76,13 +76,17 @@ def validate(path, *flags):
     return result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("lab", LABS)
-def test_solution_passes_nbgrader_validate(lab):
-    output = validate(REPO_ROOT / "solutions" / lab / f"{lab}.ipynb")
+# `make validate` runs nbgrader validate on every lab; here one lab shows that the command works
+# both ways. What it checks for every lab (solutions pass every test, untouched stubs pass none)
+# the autograde tests check through autograde itself.
+VALIDATED_LAB = "pixel_loss"
+
+
+def test_solution_passes_nbgrader_validate():
+    output = validate(REPO_ROOT / "solutions" / VALIDATED_LAB / f"{VALIDATED_LAB}.ipynb")
     assert "Success! Your notebook passes all the tests." in output, output
 
 
-@pytest.mark.parametrize("lab", LABS)
-def test_student_version_fails_every_test(lab):
-    output = validate(REPO_ROOT / "labs" / lab / f"{lab}.ipynb", "--invert")
+def test_student_version_fails_every_test():
+    output = validate(REPO_ROOT / "labs" / VALIDATED_LAB / f"{VALIDATED_LAB}.ipynb", "--invert")
     assert "Success! The notebook does not pass any tests." in output, output
