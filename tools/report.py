@@ -50,13 +50,17 @@ def to_markdown(results: dict[str, dict], budget: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("labs", nargs="*", help="labs to run (default: all)")
     parser.add_argument("--budget", default="full", choices=["full", "smoke"])
     parser.add_argument("--out", default=str(REPO_ROOT / "reports"), help="folder for report.md and report.json")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     labs = args.labs or lab_names()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
