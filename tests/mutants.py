@@ -2,7 +2,10 @@
 
 A mutant takes the complete (correct) submission and edits one solution cell with a single
 text replacement. The autograde test checks that it loses the points of that exercise, whose
-check cell is `<cell>-check`, and no others.
+check cell is `<cell>-check`, and no others. Mutants run one after another in the test process
+(see `nbgrading.failing_graded_cells`), so a mutant must be an honest mistake in the student's own
+code, never a change to a library's state; cheating is tested through the real grader in
+`batch_fixtures.py`.
 """
 from __future__ import annotations
 
