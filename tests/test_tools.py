@@ -44,3 +44,10 @@ def test_bench_compares_the_two_data_paths():
     assert "DataLoader + ToTensor (baseline)" in result.stdout and "speed-up of the tensor path" in result.stdout
     assert result.stdout.count("samples/s") == 5 and "data alone" in result.stdout
     assert "no data path could give more than" in result.stdout
+
+
+def test_report_names_an_unknown_lab_and_the_real_ones(capsys):
+    with pytest.raises(SystemExit):
+        report.main(["--budget", "smoke", "nolab"])
+    error = capsys.readouterr().err
+    assert "unknown lab(s) nolab" in error and "vae" in error

@@ -41,7 +41,9 @@ from pathlib import Path
 
 import nbformat
 import psutil
+from nbgrader.api import Gradebook
 
+from tools.grading_preprocessors import is_test_cell
 from tools.release import REPO_ROOT, lab_names, make_course_copy, nbgrader, release
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -83,11 +85,6 @@ def graded_ids(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
     """Cells carrying nbgrader metadata, by grade_id."""
     return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells
             if "nbgrader" in c.get("metadata", {}) and "grade_id" in c.metadata["nbgrader"]}
-
-
-def is_test(cell) -> bool:
-    meta = cell.metadata.get("nbgrader", {})
-    return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
 
 
 def find_submissions(folder: Path, lab: str) -> list[Submission]:
@@ -147,7 +144,7 @@ def inspect(submission: Submission, lab: str, release_nb, other_labs: dict[str, 
     # Restore deleted test cells at their place in the release, and note every change to a test cell.
     release_order = [c.get("id") for c in release_nb.cells]
     for grade_id, original in expected.items():
-        if not is_test(original):
+        if not is_test_cell(original):
             if grade_id not in present:
                 submission.notes.append(f"answer cell {grade_id} was deleted (scores 0)")
             continue
@@ -162,7 +159,7 @@ def inspect(submission: Submission, lab: str, release_nb, other_labs: dict[str, 
                     break
             nb.cells.insert(position, restored)
             submission.notes.append(f"test cell {grade_id} was deleted (restored and run)")
-        elif present[grade_id].source != original.source or not is_test(present[grade_id]):
+        elif present[grade_id].source != original.source or not is_test_cell(present[grade_id]):
             submission.notes.append(f"test cell {grade_id} was edited (the original was run)")
     release_sources = {c.source for c in release_nb.cells}
     for cell in nb.cells:
@@ -246,7 +243,6 @@ def grade_one(submission: Submission, lab: str, master: Path, work: Path, args) 
                 notes.append(f"cell {cell.metadata.get('nbgrader', {}).get('grade_id') or cell.get('id')} {what}")
     run_limited([sys.executable, "-m", "nbgrader", "generate_feedback", lab, "--student", submission.student, "--force"],
                 scratch, 300, memory, threads)
-    from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{scratch / 'gradebook.db'}") as gradebook:
         notebook = gradebook.find_submission_notebook(lab, lab, submission.student)
         scores = {grade.name: float(grade.score or 0.0) for grade in notebook.grades}

@@ -14,10 +14,15 @@ GUARD_LINE = (
 ).format(path=str(GUARD_FILE))
 
 
+def is_test_cell(cell) -> bool:
+    """An autograded test cell: a graded code cell that is not also an answer cell."""
+    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
 class GuardGradeCells(NbGraderPreprocessor):
     """Prefix every autograded test cell with the guard line (after nbgrader restored the original tests)."""
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):
+        if is_test_cell(cell):
             cell.source = GUARD_LINE + "\n" + cell.source
         return cell, resources

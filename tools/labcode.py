@@ -1,11 +1,9 @@
 """Run chosen code cells of a solution notebook, so tools can reuse a lab's own definitions."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tools.release import REPO_ROOT
 
 
 def lab_namespace(lab: str, cell_ids: list[str], preset: dict | None = None) -> dict:

@@ -60,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.labs) - set(lab_names()))
+    if unknown:
+        parser.error(f"unknown lab(s) {', '.join(unknown)}; the labs are {', '.join(lab_names())}")
     labs = args.labs or lab_names()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
