@@ -44,8 +44,8 @@ def train(dataset: str, seed: int = 0) -> float:
     model = DigitClassifier().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     epochs = EPOCHS[dataset]
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=epochs * 469)
     loader = cu.BatchLoader(train_data, 128, shuffle=True, device=device, seed=seed)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=epochs * len(loader))
     for epoch in range(1, epochs + 1):
         model.train()
         meter = cu.AverageMeter("loss")
