@@ -1,6 +1,6 @@
-# Deep generative models: course labs.
+# Deep generative models: course labs (the instructor's repository).
 #   make lab    set up (first time only) and open the student labs in JupyterLab
-#   make test   set up (first time only) and run every test: units, release, autograde, notebooks
+#   make test   set up (first time only) and run every test (smoke budget unless COURSE_BUDGET is set)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,29 +8,40 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB ?=
 BUDGET ?= full
+# jupyter refuses to start as root unless told; a container or a fresh VM often runs as root
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install lab solutions test test-units release clean-notebooks check-notebooks validate bench report autograde bench-grading
+.PHONY: install lab solutions test test-units release clean-notebooks check-notebooks validate bench report \
+        autograde bench-grading grading-scheduler grading-worker student-repo data
 
 install: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "): set PYTHON=python3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	@echo "Installing the course's packages into $(VENV) (PyTorch's wheels are large: a few minutes the first time)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt -e .
 	touch $@
 
 lab: install                ## open the student notebooks
-	$(BIN)/jupyter lab labs/
+	@if [ -n "$(ROOT_FLAG)" ]; then echo "Running as root: starting JupyterLab with --allow-root."; fi
+	$(BIN)/jupyter lab $(ROOT_FLAG) labs/
 
-solutions: install          ## open the instructor notebooks
-	$(BIN)/jupyter lab solutions/
+solutions: install          ## open the instructor notebooks (and nbgrader's formgrader)
+	$(BIN)/jupyter lab $(ROOT_FLAG) solutions/
 
-test: install               ## everything CI runs (set COURSE_BUDGET=smoke for a quick run)
+# make test runs every notebook under the smoke budget unless asked for more (COURSE_BUDGET=full make test)
+test test-units: export COURSE_BUDGET ?= smoke
+test: install               ## everything CI runs (smoke budget unless COURSE_BUDGET is set)
 	$(BIN)/python -m pytest
 
 test-units: install         ## only the fast tests (no notebook execution)
 	$(BIN)/python -m pytest -m "not slow" tests/
+
+data: install               ## download MNIST and Fashion-MNIST once (grading kernels have no network)
+	$(BIN)/python -c "import course_utils as cu; [cu.load_images(d, train=t) for d in ('mnist', 'fashion-mnist') for t in (True, False)]; print('data in', cu.data_root())"
 
 release: install            ## regenerate labs/ from solutions/ (LAB=vae for one lab)
 	$(BIN)/python -m tools.release $(LAB)
@@ -52,9 +63,22 @@ bench: install              ## time an epoch of the VAE lab: torchvision DataLoa
 report: install             ## run the solutions under BUDGET (full) and write reports/report.{md,json}
 	$(BIN)/python -m tools.report --budget $(BUDGET) $(LAB)
 
-autograde: install          ## grade a class: make autograde LAB=vae SUBMISSIONS=path/to/folder [WORKERS=2]
-	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make autograde LAB=<lab> SUBMISSIONS=<folder with one folder per student>"; exit 2; }
-	$(BIN)/python -m tools.autograde $(LAB) $(SUBMISSIONS) $(if $(WORKERS),--workers $(WORKERS)) $(if $(OUT),--out $(OUT)) $(ARGS)
+autograde: install          ## grade a class: make autograde LAB=vae SUBMISSIONS=folder [WORKERS=2] [SCHEDULER=tcp://host:8786]
+	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make autograde LAB=<lab> SUBMISSIONS=<folder with one folder per student> [WORKERS=n] [SCHEDULER=tcp://host:8786] [OUT=folder]"; exit 2; }
+	$(BIN)/python -m tools.grading $(LAB) $(SUBMISSIONS) $(if $(WORKERS),--workers $(WORKERS)) \
+		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(OUT),--out $(OUT)) $(ARGS)
 
-bench-grading: install      ## submissions per minute, sequential vs parallel, on 20 generated submissions
-	$(BIN)/python -m tools.bench_grading
+bench-grading: install      ## submissions per minute with 1 and 2 workers, and where one submission's time goes
+	$(BIN)/python -m tools.bench_grading $(ARGS)
+
+grading-scheduler: install  ## start a Dask scheduler for grading on several machines (port 8786)
+	DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=2 $(BIN)/dask scheduler --port 8786
+
+grading-worker: install     ## on each grading machine: make grading-worker SCHEDULER=tcp://host:8786 [WORKERS=cores]
+	@test -n "$(SCHEDULER)" || { echo "usage: make grading-worker SCHEDULER=tcp://<scheduler host>:8786 [WORKERS=n]"; exit 2; }
+	PYTHONPATH=$(CURDIR) $(BIN)/dask worker $(SCHEDULER) --nworkers $(or $(WORKERS),$(shell nproc)) --nthreads 1 \
+		--memory-limit 0 --name "grading-$$(hostname)"
+
+student-repo: install       ## write the students' repository: make student-repo OUT=../generative-models-labs
+	@test -n "$(OUT)" || { echo "usage: make student-repo OUT=<new folder for the student repository>"; exit 2; }
+	$(BIN)/python -m tools.student_repo $(OUT)

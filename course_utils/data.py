@@ -1,8 +1,9 @@
 """MNIST and Fashion-MNIST as tensors, and fast batches from them.
 
-torchvision reads (and, on a student's machine, downloads) the files. The whole split is then
-kept as one float tensor, so an epoch is a shuffle and a series of slices instead of 60,000
-calls to a per-image transform.
+The files are laid out as torchvision keeps them (`<root>/MNIST/raw/...`). When they are on disk
+they are read directly (a few lines of IDX parsing, no torchvision import); when they are not,
+torchvision downloads them. The whole split is then kept as one float tensor, so an epoch is a
+shuffle and a series of slices instead of 60,000 calls to a per-image transform.
 """
 from __future__ import annotations
 
@@ -12,15 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import torch
-import torchvision
 
 DATA_ROOT_ENV_VAR = "COURSE_DATA_ROOT"
 _REPO_ROOT = Path(__file__).resolve().parent.parent
+# dataset key -> (torchvision's folder and class name, label names)
 _DATASETS = {
-    "mnist": ("MNIST", torchvision.datasets.MNIST),
-    "fashion-mnist": ("FashionMNIST", torchvision.datasets.FashionMNIST),
+    "mnist": ("MNIST", tuple(str(digit) for digit in range(10))),
+    "fashion-mnist": ("FashionMNIST", ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                                       "Sneaker", "Bag", "Ankle boot")),
 }
+_SPLIT_FILES = {True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+                False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
 
 
 class DatasetUnavailableError(RuntimeError):
@@ -81,32 +86,58 @@ class ImageData:
         return self.images[self.labels == label]
 
 
+def read_idx(path: Path) -> torch.Tensor:
+    """An uncompressed IDX file (the MNIST format) as a uint8 tensor of its stored shape."""
+    raw = path.read_bytes()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise ValueError(f"{path} is not an IDX file of unsigned bytes")
+    ndim = raw[3]
+    shape = tuple(int(n) for n in np.frombuffer(raw, dtype=">i4", count=ndim, offset=4))
+    values = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
+    if values.size != math.prod(shape):
+        raise ValueError(f"{path} holds {values.size} values, but its header says {shape}: the file is damaged")
+    return torch.from_numpy(values.reshape(shape).copy())
+
+
+def _download(key: str, root: Path) -> None:
+    """Let torchvision fetch the raw files of `key` into `root` (it keeps its own layout)."""
+    import torchvision  # imported only when needed: it takes a second or two
+
+    dataset_class = {"mnist": torchvision.datasets.MNIST, "fashion-mnist": torchvision.datasets.FashionMNIST}[key]
+    dataset_class(str(root), train=True, download=True)
+
+
 def load_images(name: str = "mnist", train: bool = True, root: str | Path | None = None,
                 download: bool = True) -> ImageData:
-    """Load one split of MNIST or Fashion-MNIST through torchvision as an `ImageData`.
+    """Load one split of MNIST or Fashion-MNIST as an `ImageData`.
 
     Files are looked for under `root` (default: `data_root()`) in torchvision's layout
-    (`<root>/MNIST/raw/...`) and downloaded there when missing and `download` is true.
+    (`<root>/MNIST/raw/...`) and downloaded there by torchvision when missing and `download` is true.
     """
     key = dataset_key(name)
-    folder, dataset_class = _DATASETS[key]
+    folder, classes = _DATASETS[key]
     root = Path(root) if root is not None else data_root()
+    raw = root / folder / "raw"
+    image_file, label_file = (raw / f for f in _SPLIT_FILES[train])
     try:
-        dataset = dataset_class(str(root), train=train, download=download)
+        if download and not (image_file.exists() and label_file.exists()):
+            _download(key, root)
+        images, labels = read_idx(image_file), read_idx(label_file)
     except Exception as err:  # torchvision raises RuntimeError, URLError, OSError ... depending on the cause
         raise DatasetUnavailableError(
             f"Could not load {folder} ({'train' if train else 'test'} split): the files are not under "
-            f"{root / folder / 'raw'} and {'downloading them failed' if download else 'download=False'} "
+            f"{raw} and {'downloading them failed' if download else 'download=False'} "
             f"({type(err).__name__}: {err}).\n"
             f"Fix it in one of these ways:\n"
             f"  * connect to the internet and run again (torchvision downloads about 60 MB), or\n"
-            f"  * copy the four raw IDX files into {root / folder / 'raw'}, or\n"
+            f"  * copy the four raw IDX files into {raw}, or\n"
             f"  * set {DATA_ROOT_ENV_VAR} to a folder that already holds {folder}/raw/."
         ) from err
-    images = dataset.data.unsqueeze(1).float().div_(255.0)  # (N, 28, 28) uint8 -> (N, 1, 28, 28) in [0, 1]
-    labels = dataset.targets.long()
-    classes = tuple(str(digit) for digit in range(10)) if key == "mnist" else tuple(dataset.classes)
-    return ImageData(images, labels, classes, name=key)
+    if len(images) != len(labels):
+        raise DatasetUnavailableError(f"{image_file} and {label_file} hold {len(images)} images but "
+                                      f"{len(labels)} labels: delete them and let them download again.")
+    images = images.unsqueeze(1).float().div_(255.0)  # (N, 28, 28) uint8 -> (N, 1, 28, 28) in [0, 1]
+    return ImageData(images, labels.long(), classes, name=key)
 
 
 class BatchLoader:

@@ -1,4 +1,4 @@
-"""Submission folders for the batch autograder: good ones and every kind of bad one."""
+"""The class of submissions the batch grader is tested on: good work, bad files, honest slips, cheats."""
 from __future__ import annotations
 
 import copy
@@ -6,14 +6,14 @@ from pathlib import Path
 
 import nbformat
 
-from conftest import REPO_ROOT
+from hostile import HOSTILE
 from mutants import MUTANTS
-from nbgrading import complete_submission
+from slips import SLIPS
+from tools.labcode import answer_cells, complete_submission
 
 LAB = "vae"
-PATCH_CHECKS = ("cu.check = cu.check_tensor = cu.check_close = cu.check_range = cu.check_scalar = lambda *a, **k: None\n"
-                "import course_utils.checks as _checks\n_checks._fail = lambda *a, **k: None\n")
-SWALLOW_ERRORS = "get_ipython().set_custom_exc((Exception,), lambda *args, **kwargs: None)\nAssertionError = Warning\n"
+CHECKS = ("encoder-check", "reparametrize-check", "decoder-check", "vae-check", "loss-check")
+POINTS = 2.0
 VANDAL = '''
 import pathlib
 here = pathlib.Path.cwd()
@@ -23,13 +23,24 @@ for folder in list(here.parents)[:6]:
 '''
 
 
+def targeted_vandal(*folders: Path) -> str:
+    """A vandal that knows where the submissions and the results are (absolute paths)."""
+    return ("import pathlib\n"
+            f"for folder in {[str(f) for f in folders]!r}:\n"
+            "    for victim in list(pathlib.Path(folder).glob('*/vae.ipynb')) + list(pathlib.Path(folder).glob('*.csv')):\n"
+            "        try:\n"
+            "            victim.write_text('overwritten by another student')\n"
+            "        except OSError:\n"
+            "            pass\n")
+
+
 def notebooks(lab: str = LAB):
-    solution = nbformat.read(REPO_ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
-    student = nbformat.read(REPO_ROOT / "labs" / lab / f"{lab}.ipynb", as_version=4)
-    return student, complete_submission(student, solution)
+    """(untouched student notebook, complete submission) of a lab."""
+    return complete_submission(lab)
 
 
 def edit(nb, cell_id: str, new_source: str | None = None, prepend: str = "", append: str = ""):
+    """A copy of `nb` with one cell deleted (no text given), replaced, or extended."""
     nb = copy.deepcopy(nb)
     for index, cell in enumerate(nb.cells):
         if cell.get("id") == cell_id:
@@ -41,8 +52,8 @@ def edit(nb, cell_id: str, new_source: str | None = None, prepend: str = "", app
     raise KeyError(cell_id)
 
 
-def mutant(name: str, nb):
-    [m] = [m for m in MUTANTS[LAB] if m.name == name]
+def mutant(name: str, nb, lab: str = LAB):
+    [m] = [m for m in MUTANTS[lab] if m.name == name]
     return m.apply(nb)
 
 
@@ -55,37 +66,60 @@ def write(folder: Path, student: str, content, filename: str = f"{LAB}.ipynb") -
         nbformat.write(content, path)
 
 
-def make_fixtures(folder: Path) -> dict[str, dict]:
-    """Write the fixture submissions; return {student: expectations}.
+def hostile_notebook(name: str):
+    """The cheating submission `name` of hostile.py, on top of its base notebook."""
+    code, cell, spec = HOSTILE[name]
+    untouched, complete = notebooks()
+    base = mutant(spec["base"], complete) if "base" in spec else untouched
+    if cell != "*":
+        return edit(base, cell, append="\n" + code)      # after the cell's own code, so its definitions win
+    for answer in answer_cells(base):
+        base = edit(base, answer, new_source=f"CELL_ID = {answer!r}\n{code}")
+    return base
 
-    expectations: "zero" = graded cells that must score 0 (others full marks), or "error" for a
-    submission that cannot be graded, plus a phrase its notes must contain.
+
+def honest_zero(name: str) -> set[str]:
+    """The checks the cheat's own honest code fails (its base notebook's failures)."""
+    spec = HOSTILE[name][2]
+    if "base" not in spec:
+        return set(CHECKS)
+    [m] = [m for m in MUTANTS[LAB] if m.name == spec["base"]]
+    return {m.breaks}
+
+
+def make_fixtures(folder: Path, out: Path) -> dict[str, dict]:
+    """Write the class; return {student: expectations}.
+
+    expectations: "zero" = graded cells that must score 0 (the others full marks); "at_most" =
+    graded cells that must score 0, others at most full marks (cheats: the check that caught the
+    cheat may cost more); "error" = a submission that cannot be graded; "note" = a phrase its notes
+    must contain.
     """
     untouched, complete = notebooks()
-    cvae_untouched, cvae_complete = notebooks("cvae")
-    all_checks = {"encoder-check", "reparametrize-check", "decoder-check", "vae-check", "loss-check"}
+    _, cvae_complete = notebooks("cvae")
+    all_checks = set(CHECKS)
     fixtures = {
         "good-1": (complete, {"zero": set()}),
         "good-2": (complete, {"zero": set()}),
         "untouched": (untouched, {"zero": all_checks}),
         "endless-loop": (edit(complete, "loss", prepend="while True:\n    pass\n"),
-                         {"zero": {"loss-check"}, "note": "loss timed out"}),
+                         {"zero": {"loss-check"}, "note": "Cell loss ran longer than the time allowed"}),
         "raises": (edit(complete, "encoder", prepend="raise RuntimeError('not finished')\n"), {"zero": {"encoder-check"}}),
-        "missing-package": (edit(complete, "decoder", prepend="import package_that_does_not_exist\n"), {"zero": {"decoder-check"}}),
-        "kernel-dies": (edit(complete, "loss", prepend="import os\nos._exit(1)\n"), {"error": "the kernel died"}),
+        "missing-package": (edit(complete, "decoder", prepend="import package_that_does_not_exist\n"),
+                            {"zero": {"decoder-check"}}),
+        "kernel-dies": (edit(complete, "loss", prepend="import os\nos._exit(1)\n"),
+                        {"zero": {"loss-check"}, "note": "In cell loss, the kernel died"}),
         "edited-tests": (edit(edit(untouched, "encoder-check", "pass"), "loss-check", "print('passed')"),
-                         {"zero": all_checks, "note": "test cell encoder-check was edited"}),
-        "deleted-test": (edit(mutant("kl-sign-flipped", complete), "loss-check"),
-                         {"zero": {"loss-check"}, "note": "test cell loss-check was deleted (restored and run)"}),
+                         {"zero": all_checks, "note": "Test cell encoder-check was edited"}),
         "prints-passed": (edit(untouched, "encoder", "print('\N{HEAVY CHECK MARK} Encoder passed')"),
                           {"zero": all_checks}),
-        "patches-checks": (edit(mutant("reparam-logvar-as-std", complete), "encoder", prepend=PATCH_CHECKS),
-                           {"zero": {"reparametrize-check"}, "note": "assigns to a course_utils helper"}),
-        "swallows-errors": (edit(mutant("kl-sign-flipped", complete), "encoder", prepend=SWALLOW_ERRORS),
-                            {"zero": {"loss-check"}, "note": "changes how the kernel reports errors"}),
-        "vandal": (_append_cell(complete, VANDAL),
-                   {"zero": set(), "note": "files outside its folder changed"}),
+        "vandal": (edit(complete, "encoder", prepend=VANDAL), {"zero": set(), "note": "Review: cell encoder"}),
+        "vandal-targeted": (edit(complete, "encoder", prepend=targeted_vandal(folder, out)), {"zero": set()}),
     }
+    for name, (slip, lost, phrase) in SLIPS.items():
+        fixtures[f"slip-{name}"] = (slip(complete), {"zero": lost, **({"note": phrase} if phrase else {})})
+    for name, (_, _, spec) in HOSTILE.items():
+        fixtures[f"cheat-{name}"] = (hostile_notebook(name), {"at_most": honest_zero(name), "note": spec["note"]})
     for student, (nb, _) in fixtures.items():
         write(folder, student, nb)
     write(folder, "malformed", '{"cells": [ this is not json')
@@ -94,15 +128,9 @@ def make_fixtures(folder: Path) -> dict[str, dict]:
     write(folder, "other-lab", cvae_complete)
     expectations = {student: spec for student, (_, spec) in fixtures.items()}
     expectations.update({
-        "malformed": {"error": "not valid notebook JSON"},
-        "empty": {"error": "the notebook file is empty"},
-        "renamed": {"error": "renamed notebook"},
-        "other-lab": {"error": "the cvae lab's notebook"},
+        "malformed": {"error": "Not valid notebook JSON"},
+        "empty": {"error": "The notebook file is empty"},
+        "renamed": {"error": "a renamed notebook"},
+        "other-lab": {"error": "This is the cvae lab's notebook"},
     })
     return expectations
-
-
-def _append_cell(nb, source: str):
-    nb = copy.deepcopy(nb)
-    nb.cells.append(nbformat.v4.new_code_cell(source, id="student-extra"))
-    return nb

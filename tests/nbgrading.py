@@ -1,16 +1,15 @@
 """Helpers for the release and autograde tests: building submissions and reading grades."""
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
 
+from tools.labcode import answer_cells, filled_in
 
-def solution_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
-    """The cells a student writes in, by id."""
-    return {c.id: c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
+
+solution_cells = answer_cells
 
 
 def graded_cells(nb: nbformat.NotebookNode) -> dict[str, int]:
@@ -19,14 +18,7 @@ def graded_cells(nb: nbformat.NotebookNode) -> dict[str, int]:
             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
 
 
-def complete_submission(student_nb: nbformat.NotebookNode, solution_nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The student notebook with every stub filled in with the instructor's code."""
-    filled = copy.deepcopy(student_nb)
-    answers = solution_cells(solution_nb)
-    for cell in filled.cells:
-        if cell.id in answers:
-            cell.source = answers[cell.id].source
-    return filled
+complete_submission = filled_in
 
 
 def write_submission(course: Path, student: str, lab: str, nb: nbformat.NotebookNode) -> Path:

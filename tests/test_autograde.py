@@ -1,26 +1,37 @@
-"""The autograder, both ways: correct code earns the points, wrong code loses them.
+"""The autograder, both ways: correct code earns the points, wrong code loses them, each exercise on its own.
 
-Through nbgrader's own autograde, in a scratch course directory, per lab:
+Through the batch grader (nbgrader's autograde in sandboxed kernels), per lab, on a shared local
+Dask cluster reached by its address:
 
-* the instructor's code, submitted as a student's work, earns full marks;
-* the untouched student notebook earns zero, and grading goes on;
+* the instructor's code, submitted as a student's work, earns full marks (written answers wait);
+* the untouched student notebook earns zero;
 * one plausible mistake loses the points of its exercise and no others;
-* a mistake in every exercise earns zero.
+* a mistake in every exercise earns zero;
+* a copied test cell (JupyterLab's copy and paste) changes nothing.
 
-Then every plausible wrong implementation in `mutants.py` is run the way autograde runs it (all
-cells in order, hidden tests included) but in this process, to show that it fails its own check
-and no other: a check that leans on another exercise would punish a student twice for one mistake.
+Then in this process, the way autograde runs a notebook (all cells in order, hidden tests included):
+every plausible wrong implementation in `mutants.py` fails its own check and no other, and for
+every exercise, a notebook with only that exercise done earns exactly its check, and one with only
+that exercise left undone loses exactly its check.
 """
+import csv
+import logging
+
 import nbformat
 import pytest
+from distributed import LocalCluster
 
 from conftest import REPO_ROOT
 from mutants import MUTANTS
-from nbgrading import complete_submission, failing_graded_cells, graded_cells, read_grades, write_submission
-from tools import release
+from nbgrading import failing_graded_cells, graded_cells
+from slips import copy_test_cell
+from tools import course
+from tools.grading.batch import BatchOptions, grade_batch
+from tools.grading.models import NEEDS_MANUAL, GradingSettings
+from tools.labcode import answer_cells, complete_submission
 
 pytestmark = pytest.mark.slow
-LABS = release.lab_names()
+LABS = course.lab_names()
 
 
 def solution_notebook(lab: str) -> nbformat.NotebookNode:
@@ -35,44 +46,69 @@ def one_mistake_per_exercise(lab: str) -> list:
     return list(first.values())
 
 
+@pytest.fixture(scope="module")
+def cluster():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=0, host="127.0.0.1",
+                      dashboard_address=None, silence_logs=logging.ERROR) as local:
+        yield local.scheduler_address
+
+
 @pytest.fixture(scope="module", params=LABS)
-def graded(request, tmp_path_factory):
+def graded(request, tmp_path_factory, cluster):
     lab = request.param
-    course = release.make_course_copy(tmp_path_factory.mktemp(f"course-{lab}"), [lab])
-    release.release(course, lab)
-    solution_nb = solution_notebook(lab)
-    student_nb = nbformat.read(course / "labs" / lab / f"{lab}.ipynb", as_version=4)
-    complete = complete_submission(student_nb, solution_nb)
+    root = tmp_path_factory.mktemp(f"grade-{lab}")
+    untouched, complete = complete_submission(lab)
     all_wrong = complete
     for mutant in one_mistake_per_exercise(lab):
         all_wrong = mutant.apply(all_wrong)
-    submissions = {"complete": complete, "untouched": student_nb,
-                   "one-mistake": MUTANTS[lab][0].apply(complete), "all-wrong": all_wrong}
+    first_test = next(cell.id for cell in untouched.cells if cell.id in graded_cells(solution_notebook(lab)))
+    submissions = {"complete": complete, "untouched": untouched, "one-mistake": MUTANTS[lab][0].apply(complete),
+                   "all-wrong": all_wrong, "copied-test-cell": copy_test_cell(complete, first_test)}
     for student, nb in submissions.items():
-        write_submission(course, student, lab, nb)
-    release.nbgrader(course, "autograde", lab, "--force", timeout=1800)
-    return lab, graded_cells(solution_nb), read_grades(course, lab, list(submissions))
+        path = root / "submissions" / student / f"{lab}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(nb, path)
+    outcome = grade_batch(lab, root / "submissions", root / "out", GradingSettings(cell_timeout=60),
+                          BatchOptions(scheduler=cluster, show_progress=False))
+    with open(root / "out" / "grades.csv") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    return lab, graded_cells(solution_notebook(lab)), rows, outcome
 
 
-def test_complete_submission_earns_full_marks(graded):
-    lab, points, grades = graded
-    assert grades["complete"] == {cell: (p, p) for cell, p in points.items()}
+def scores(row, points):
+    return {cell: float(row[cell]) for cell in points}
+
+
+def test_complete_submission_earns_full_marks_and_its_written_answers_wait(graded):
+    lab, points, rows, _ = graded
+    assert rows["complete"]["status"] == "graded"
+    assert scores(rows["complete"], points) == {cell: float(p) for cell, p in points.items()}
+    written = [name for name in rows["complete"] if name.startswith("q-")]
+    assert written, f"{lab} has no written question"
+    assert all(rows["complete"][name] == NEEDS_MANUAL for name in written)
 
 
 def test_untouched_notebook_earns_zero(graded):
-    lab, points, grades = graded
-    assert grades["untouched"] == {cell: (0, p) for cell, p in points.items()}
+    lab, points, rows, _ = graded
+    assert scores(rows["untouched"], points) == {cell: 0.0 for cell in points}
+    assert all(rows["untouched"][name] == "0" for name in rows["untouched"] if name.startswith("q-"))
 
 
 def test_one_mistake_loses_only_its_exercise(graded):
-    lab, points, grades = graded
+    lab, points, rows, _ = graded
     broken = MUTANTS[lab][0].breaks
-    assert grades["one-mistake"] == {cell: (0 if cell == broken else p, p) for cell, p in points.items()}
+    assert scores(rows["one-mistake"], points) == {cell: 0.0 if cell == broken else float(p) for cell, p in points.items()}
 
 
 def test_a_mistake_in_every_exercise_earns_zero(graded):
-    lab, points, grades = graded
-    assert grades["all-wrong"] == {cell: (0, p) for cell, p in points.items()}
+    lab, points, rows, _ = graded
+    assert scores(rows["all-wrong"], points) == {cell: 0.0 for cell in points}
+
+
+def test_a_copied_test_cell_changes_nothing(graded):
+    lab, points, rows, _ = graded
+    assert scores(rows["copied-test-cell"], points) == scores(rows["complete"], points)
+    assert "appeared more than once" in rows["copied-test-cell"]["notes"]
 
 
 @pytest.mark.parametrize("lab", LABS)
@@ -102,3 +138,30 @@ def test_each_mutant_fails_exactly_its_own_check(mutant, like_autograde):
     lab, mutant = mutant
     failing = failing_graded_cells(mutant.apply(solution_notebook(lab)))
     assert failing == {mutant.breaks}, f"{mutant.name} should fail only {mutant.breaks}, but fails {sorted(failing)}"
+
+
+def with_answers(lab: str, done: set[str]) -> nbformat.NotebookNode:
+    """The instructor notebook with the answer cells outside `done` put back to the student's stub."""
+    nb = solution_notebook(lab)
+    stubs = answer_cells(nbformat.read(course.student_notebook(lab), as_version=4))
+    for cell in nb.cells:
+        if cell.id in stubs and cell.id not in done and cell.cell_type == "code":
+            cell.source = stubs[cell.id].source
+    return nb
+
+
+def exercises(lab: str) -> list[str]:
+    """The code answer cells whose checks carry points (exercise k's check is `<k>-check`)."""
+    points = graded_cells(solution_notebook(lab))
+    return [cell_id for cell_id, cell in answer_cells(solution_notebook(lab)).items()
+            if cell.cell_type == "code" and f"{cell_id}-check" in points]
+
+
+@pytest.mark.parametrize("case", [pytest.param((lab, ex), id=f"{lab}-{ex}") for lab in LABS for ex in exercises(lab)])
+def test_each_exercise_is_graded_on_its_own(case, like_autograde):
+    lab, exercise = case
+    checks = set(graded_cells(solution_notebook(lab)))
+    only_done = failing_graded_cells(with_answers(lab, {exercise}))
+    assert only_done == checks - {f"{exercise}-check"}, f"only {exercise} done: failing {sorted(only_done)}"
+    only_undone = failing_graded_cells(with_answers(lab, set(exercises(lab)) - {exercise}))
+    assert only_undone == {f"{exercise}-check"}, f"only {exercise} undone: failing {sorted(only_undone)}"

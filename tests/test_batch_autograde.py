@@ -1,122 +1,216 @@
-"""The batch autograder on a class with good and bad submissions, graded together, then regraded."""
+"""The batch grader on a class with good work, bad files, honest slips and cheats, graded by the real command."""
 import csv
 import hashlib
-import shutil
+import time
 
 import nbformat
+import psutil
 import pytest
 
-from batch_fixtures import LAB, make_fixtures, notebooks, write
-from tools import autograde
+from batch_fixtures import (CHECKS, LAB, POINTS, edit, hostile_notebook, honest_zero, make_fixtures, notebooks,
+                            targeted_vandal, write)
+from conftest import REPO_ROOT
+from hostile import HOSTILE
+from nbgrading import read_grades, write_submission
+from tools import course
+from tools.grading import cli
 
 pytestmark = pytest.mark.slow
-POINTS = 2.0
-ARGS = ["--workers", "2", "--cell-timeout", "25", "--notebook-timeout", "600"]
+ARGS = ["--workers", "2", "--cell-timeout", "25", "--notebook-timeout", "300", "--no-progress", "--no-gradebook"]
 
 
-def read_grades(out):
+def read_table(out):
     with open(out / "grades.csv") as handle:
         return {row["student"]: row for row in csv.DictReader(handle)}
 
 
-def digests(folder):
-    return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+def digests(*folders):
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest()
+            for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def hostile_processes():
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if "HOSTILE-" in " ".join(process.info["cmdline"] or []):
+                found.append(process.pid)
+        except psutil.Error:
+            pass
+    return found
 
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     submissions, out = root / "submissions", root / "out"
-    expectations = make_fixtures(submissions)
+    expectations = make_fixtures(submissions, out)
     originals = digests(submissions)
-    assert autograde.main([LAB, str(submissions), "--out", str(out), *ARGS]) == 0
-    return submissions, out, expectations, originals, read_grades(out)
+    assert cli.main([LAB, str(submissions), "--out", str(out), *ARGS]) == 0
+    finished = time.monotonic()
+    return {"submissions": submissions, "out": out, "expectations": expectations, "originals": originals,
+            "grades": read_table(out), "results": digests(out), "finished": finished}
+
+
+def scores(row):
+    return {check: float(row[check]) for check in CHECKS}
 
 
 def test_every_submission_has_one_row(batch):
-    _, _, expectations, _, grades = batch
-    assert set(grades) == set(expectations)
+    assert set(batch["grades"]) == set(batch["expectations"])
 
 
 def test_graded_submissions_lose_exactly_the_broken_exercises(batch):
-    _, _, expectations, _, grades = batch
-    checks = [name for name in next(iter(grades.values())) if name.endswith("-check")]
     wrong = []
-    for student, spec in expectations.items():
+    for student, spec in batch["expectations"].items():
         if "zero" not in spec:
             continue
-        row = grades[student]
-        expected = {check: 0.0 if check in spec["zero"] else POINTS for check in checks}
-        got = {check: float(row[check]) for check in checks}
-        if row["status"] != "graded" or got != expected:
-            wrong.append(f"{student}: status {row['status']}, got {got}, expected {expected} ({row['notes']})")
+        row = batch["grades"][student]
+        expected = {check: 0.0 if check in spec["zero"] else POINTS for check in CHECKS}
+        if row["status"] != "graded" or scores(row) != expected:
+            wrong.append(f"{student}: status {row['status']}, got {scores(row)}, expected {expected} ({row['notes']})")
     assert not wrong, "\n".join(wrong)
 
 
+def test_honest_slips_never_cost_the_lab(batch):
+    slips = {s: r for s, r in batch["grades"].items() if s.startswith("slip-")}
+    assert len(slips) >= 12
+    for student, row in slips.items():
+        lost = [check for check in CHECKS if float(row[check]) == 0]
+        assert row["status"] == "graded" and len(lost) <= 1, f"{student}: {row}"
+
+
+def test_cheats_earn_nothing_they_did_not_earn_and_are_flagged(batch):
+    for name in HOSTILE:
+        row = batch["grades"][f"cheat-{name}"]
+        assert row["status"] == "graded", f"{name}: {row}"
+        for check in honest_zero(name):
+            assert float(row[check]) == 0, f"{name} earned points for {check}: {row}"
+        assert float(row["total"]) <= POINTS * (len(CHECKS) - len(honest_zero(name))), f"{name}: {row}"
+        assert HOSTILE[name][2]["note"] in row["notes"], f"{name} was not flagged as expected: {row['notes']}"
+
+
 def test_bad_files_get_a_clear_error_and_zero(batch):
-    _, _, expectations, _, grades = batch
-    for student, spec in expectations.items():
+    for student, spec in batch["expectations"].items():
         if "error" in spec:
-            assert grades[student]["status"] == "error"
-            assert float(grades[student]["total"]) == 0
-            assert spec["error"] in grades[student]["notes"], grades[student]["notes"]
+            row = batch["grades"][student]
+            assert row["status"] == "error" and float(row["total"]) == 0
+            assert spec["error"] in row["notes"], row["notes"]
 
 
-def test_notes_name_what_happened(batch):
-    _, _, expectations, _, grades = batch
-    for student, spec in expectations.items():
+def test_notes_name_what_happened_in_sentences(batch):
+    for student, spec in batch["expectations"].items():
+        notes = batch["grades"][student]["notes"]
         if "note" in spec:
-            assert spec["note"] in grades[student]["notes"], f"{student}: {grades[student]['notes']}"
+            assert spec["note"] in notes, f"{student}: {notes}"
+        assert "Traceback" not in notes and "[INFO]" not in notes and "[ERROR]" not in notes, f"{student}: {notes}"
+    manifest_notes = [note for row in batch["grades"].values() for note in [row["notes"]] if note]
+    assert all(note.endswith(".") for note in manifest_notes)
 
 
-def test_a_dying_kernel_is_reported_and_the_batch_goes_on(batch):
-    _, _, _, _, grades = batch
-    assert grades["kernel-dies"]["status"] == "error"
-    assert "kernel died" in grades["kernel-dies"]["notes"]
-    assert grades["good-2"]["total"] == "10"
+def test_a_dying_kernel_costs_only_what_it_did_not_run(batch):
+    row = batch["grades"]["kernel-dies"]
+    assert row["status"] == "graded" and float(row["total"]) == 8
+    assert batch["grades"]["good-2"]["total"] == "10"
 
 
-def test_nothing_outside_a_submission_changes(batch):
-    submissions, _, _, originals, grades = batch
-    assert digests(submissions) == originals
-    assert "files outside its folder changed while grading" in grades["vandal"]["notes"]
-    assert "overwritten" not in (batch[1] / "grades.csv").read_text()
+def test_nbgrader_logs_go_to_a_log_file_per_submission(batch):
+    out = batch["out"]
+    for student, row in batch["grades"].items():
+        if row["status"] == "graded":
+            log = (out / "logs" / f"{student}.log").read_text()
+            assert "Autograding" in log or "Sanitizing" in log, student
+
+
+def test_nothing_outside_a_submission_changes_and_nothing_it_started_survives(batch):
+    assert digests(batch["submissions"]) == batch["originals"]
+    assert not hostile_processes(), "a process started by a submission outlived its kernel"
+    time.sleep(max(0.0, 15 - (time.monotonic() - batch["finished"])))   # the survivors slept 12 s
+    assert not hostile_processes()
+    assert digests(batch["submissions"]) == batch["originals"]
+    assert digests(batch["out"]) == batch["results"]
+    assert "overwritten" not in (batch["out"] / "grades.csv").read_text()
 
 
 def test_feedback_and_executed_notebooks_for_every_graded_student(batch):
-    _, out, _, _, grades = batch
-    for student, row in grades.items():
-        has_feedback = (out / "feedback" / student / f"{LAB}.html").exists()
-        assert has_feedback == (row["status"] == "graded"), student
+    out = batch["out"]
+    for student, row in batch["grades"].items():
+        assert (out / "feedback" / student / f"{LAB}.html").exists() == (row["status"] == "graded"), student
     html = (out / "feedback" / "good-1" / f"{LAB}.html").read_text()
     assert "10.0" in html and "encoder-check" in html
+    cheat = (out / "feedback" / "cheat-patches-libraries" / f"{LAB}.html").read_text()
+    assert "Notes from the grader" in cheat and "torch.Tensor.any" in cheat
+    executed = nbformat.read(out / "autograded" / "good-1" / f"{LAB}.ipynb", as_version=4)
+    assert not any("__grading__" in cell.source for cell in executed.cells), "guard lines leak into the feedback"
+    assert any("were not run" in cell.source for cell in executed.cells if cell.cell_type == "markdown")
+
+
+def test_the_report_says_the_kernels_ran_in_the_sandbox(batch):
+    report = (batch["out"] / "report.txt").read_text()
+    assert "grading mode: sandboxed (bubblewrap)" in report
+
+
+@pytest.fixture(scope="module")
+def plain_nbgrader(tmp_path_factory):
+    """The cheats that work against plain `nbgrader autograde` (the repository's own config, no grader)."""
+    names = [name for name, (_, _, spec) in HOSTILE.items() if spec.get("works_unguarded")]
+    scratch = course.make_course_copy(tmp_path_factory.mktemp("plain"), [LAB])
+    course.release(scratch, LAB)
+    for name in names:
+        write_submission(scratch, name, LAB, hostile_notebook(name))
+    course.nbgrader(scratch, "autograde", LAB, "--force", timeout=1200)
+    return names, read_grades(scratch, LAB, names)
+
+
+def test_each_cheat_works_against_plain_nbgrader(plain_nbgrader, batch):
+    names, grades = plain_nbgrader
+    assert len(names) >= 5
+    for name in names:
+        plain = sum(score for score, _ in grades[name].values())
+        honest = POINTS * (len(CHECKS) - len(honest_zero(name)))
+        assert plain > honest, f"{name} does not fool plain nbgrader ({plain} points), so it proves nothing"
+        assert float(batch["grades"][f"cheat-{name}"]["total"]) <= honest
 
 
 def test_regrading_is_incremental_and_keeps_earlier_results(batch):
-    submissions, out, _, _, first = batch
-    # Unchanged submissions are not run again and keep their grades.
-    assert autograde.main([LAB, str(submissions), "--out", str(out), *ARGS]) == 0
-    second = read_grades(out)
+    submissions, out, first = batch["submissions"], batch["out"], batch["grades"]
+    assert cli.main([LAB, str(submissions), "--out", str(out), *ARGS]) == 0
+    second = read_table(out)
     assert {s: r["total"] for s, r in second.items()} == {s: r["total"] for s, r in first.items()}
     assert all(r["status"] in {"unchanged", "error"} for r in second.values())
-    # A changed submission is regraded; its earlier feedback and the earlier table are kept.
+    manifest = (out / "manifest.json").read_text()
+    assert '"status": "graded"' in manifest
     _, complete = notebooks()
     write(submissions, "untouched", complete)
-    assert autograde.main([LAB, str(submissions), "--out", str(out), *ARGS]) == 0
-    third = read_grades(out)
+    assert cli.main([LAB, str(submissions), "--out", str(out), *ARGS]) == 0
+    third = read_table(out)
     assert third["untouched"]["status"] == "graded" and third["untouched"]["total"] == "10"
-    assert third["good-1"]["status"] == "unchanged"
+    assert third["good-1"]["total"] == "10"
     kept = sorted((out / "history").glob(f"*/feedback/untouched/{LAB}.html"))
     assert kept, "the earlier feedback of the regraded submission was not kept"
-    assert any("untouched,graded" in p.read_text() and ",0,10," in p.read_text()
+    assert any("untouched,graded,0,0,0,0,0,0,0,12," in p.read_text()
                for p in (out / "history").glob("*/grades.csv"))
     assert any("untouched: 0 -> 10" in p.read_text() for p in (out / "history").glob("*/changes.txt"))
 
 
+def test_without_the_sandbox_the_report_says_so_and_files_are_restored(tmp_path):
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    untouched, complete = notebooks()
+    write(submissions, "good", complete)
+    write(submissions, "vandal", edit(complete, "encoder", prepend=targeted_vandal(submissions, out)))
+    before = digests(submissions)
+    assert cli.main([LAB, str(submissions), "--out", str(out), "--no-sandbox", *ARGS]) == 0
+    report = (out / "report.txt").read_text()
+    assert "NOT sandboxed (--no-sandbox)" in report
+    assert digests(submissions) == before
+    grades = read_table(out)
+    assert "Files outside its folder changed" in grades["vandal"]["notes"] + grades["good"]["notes"]
+
+
 def test_unknown_lab_and_missing_folder_are_usage_errors(tmp_path, capsys):
     with pytest.raises(SystemExit):
-        autograde.main(["nolab", str(tmp_path)])
-    assert "unknown lab 'nolab'" in capsys.readouterr().err
+        cli.main(["nolab", str(tmp_path)])
+    assert "unknown lab(s) nolab" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        autograde.main([LAB, str(tmp_path / "missing")])
+        cli.main([LAB, str(tmp_path / "missing")])
     assert "is not a folder" in capsys.readouterr().err

@@ -72,6 +72,30 @@ def test_failed_download_is_a_clear_error_not_a_urllib_traceback(tmp_path, monke
         cu.load_images("fashion-mnist", root=tmp_path, download=True)
 
 
+def test_files_on_disk_are_read_without_torchvision_and_match_it(tmp_path):
+    import subprocess
+    import sys
+    code = ("import sys, course_utils as cu; d = cu.load_images('mnist', train=False); "
+            "assert 'torchvision' not in sys.modules, 'torchvision was imported'; print(len(d))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "10000", result.stderr
+    reference = torchvision.datasets.MNIST(str(cu.data_root()), train=False, download=False)
+    ours = cu.load_images("mnist", train=False)
+    assert torch.equal((ours.images[:, 0] * 255).round().to(torch.uint8), reference.data)
+    assert torch.equal(ours.labels, reference.targets)
+    fashion = torchvision.datasets.FashionMNIST(str(cu.data_root()), train=False, download=False)
+    assert cu.load_images("fashion-mnist", train=False).classes == tuple(fashion.classes)
+
+
+def test_a_damaged_file_is_named_in_the_error(tmp_path):
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "t10k-images-idx3-ubyte").write_bytes(b"not an idx file")
+    (raw / "t10k-labels-idx1-ubyte").write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x02\x01\x02")
+    with pytest.raises(cu.DatasetUnavailableError, match="t10k-images-idx3-ubyte is not an IDX file"):
+        cu.load_images("mnist", train=False, root=tmp_path, download=False)
+
+
 def small_data(n=10):
     return cu.ImageData(torch.arange(n, dtype=torch.float32).view(n, 1, 1, 1), torch.arange(n), classes=())
 

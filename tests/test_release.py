@@ -8,25 +8,25 @@ import pytest
 
 from conftest import REPO_ROOT
 from nbgrading import solution_cells
-from tools import release
+from tools import course
 
 pytestmark = pytest.mark.slow
-LABS = release.lab_names()
+LABS = course.lab_names()
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory):
-    course = release.make_course_copy(tmp_path_factory.mktemp("course"))
+    scratch = course.make_course_copy(tmp_path_factory.mktemp("course"))
     for lab in LABS:
-        release.release(course, lab)
-    return course
+        course.release(scratch, lab)
+    return scratch
 
 
 def files_under(folder):
     """The released files under `folder`, without what running the notebooks leaves behind."""
     return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not set(p.relative_to(folder).parts) & set(release.IGNORED)}
+            if p.is_file() and not set(p.relative_to(folder).parts) & set(course.IGNORED)}
 
 
 @pytest.mark.parametrize("lab", LABS)
@@ -67,7 +67,10 @@ def test_student_version_leaks_no_solution_and_no_hidden_test(lab):
     leaked = sorted(unique_secrets & {line.strip() for line in student_text.splitlines()})
     assert not leaked, f"lines from solutions or hidden tests appear in labs/{lab}: {leaked}"
     for cell_id, cell in solution_cells(student_nb).items():
-        assert "raise NotImplementedError()" in cell.source, f"stub {cell_id} does not raise NotImplementedError"
+        if cell.cell_type == "code":
+            assert "raise NotImplementedError()" in cell.source, f"stub {cell_id} does not raise NotImplementedError"
+        else:
+            assert cell.source == "YOUR ANSWER HERE", f"written answer {cell_id} is not the empty prompt"
 
 
 def validate(path, *flags):

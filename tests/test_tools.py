@@ -51,3 +51,9 @@ def test_report_names_an_unknown_lab_and_the_real_ones(capsys):
         report.main(["--budget", "smoke", "nolab"])
     error = capsys.readouterr().err
     assert "unknown lab(s) nolab" in error and "vae" in error
+
+
+def test_no_tool_imports_from_tests():
+    for path in (REPO_ROOT / "tools").rglob("*.py"):
+        text = path.read_text()
+        assert "from tests" not in text and "sys.path.insert" not in text and "batch_fixtures" not in text, path

@@ -1,14 +1,16 @@
-"""Run chosen code cells of a solution notebook, so tools can reuse a lab's own definitions."""
+"""Reuse a lab's own code: run chosen cells of a solution notebook, or fill a student notebook in."""
 from __future__ import annotations
+
+import copy
 
 import nbformat
 
-from tools.release import REPO_ROOT
+from tools.course import solution_notebook, student_notebook
 
 
 def lab_namespace(lab: str, cell_ids: list[str], preset: dict | None = None) -> dict:
     """Execute the given cells of solutions/<lab>/<lab>.ipynb (in that order) and return their globals."""
-    path = REPO_ROOT / "solutions" / lab / f"{lab}.ipynb"
+    path = solution_notebook(lab)
     cells = {cell.get("id"): cell for cell in nbformat.read(path, as_version=4).cells}
     missing = [cell_id for cell_id in cell_ids if cell_id not in cells]
     if missing:
@@ -17,3 +19,24 @@ def lab_namespace(lab: str, cell_ids: list[str], preset: dict | None = None) -> 
     for cell_id in cell_ids:
         exec(compile(cells[cell_id].source, f"{lab}.ipynb#{cell_id}", "exec"), namespace)
     return namespace
+
+
+def answer_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    """The cells a student writes in (nbgrader solution cells), by id."""
+    return {c.id: c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def filled_in(student_nb: nbformat.NotebookNode, solution_nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The student notebook with every answer cell holding the instructor's code."""
+    filled = copy.deepcopy(student_nb)
+    answers = answer_cells(solution_nb)
+    for cell in filled.cells:
+        if cell.id in answers:
+            cell.source = answers[cell.id].source
+    return filled
+
+
+def complete_submission(lab: str) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
+    """(the untouched student notebook, the same notebook completed with the instructor's code)."""
+    student = nbformat.read(student_notebook(lab), as_version=4)
+    return student, filled_in(student, nbformat.read(solution_notebook(lab), as_version=4))

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import nbformat
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIRS = ("solutions", "labs")
+from tools.course import LABS, REPO_ROOT, SOLUTIONS
+
+NOTEBOOK_DIRS = (SOLUTIONS, LABS)
 ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
 ALLOWED_CELL_METADATA = {"nbgrader", "deletable", "editable"}  # the last two: nbgrader locks graded cells
 

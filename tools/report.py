@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tools.release import REPO_ROOT, lab_names
+from tools.course import REPO_ROOT, UnknownLabError, check_labs, child_env, lab_names, solution_notebook
 
 
 def run_lab(lab: str, budget: str, metrics_dir: Path, executed_dir: Path, timeout: int) -> dict:
     """Execute solutions/<lab>/<lab>.ipynb; return its metrics plus wall time (or the error)."""
-    env = dict(os.environ, COURSE_BUDGET=budget, COURSE_METRICS_DIR=str(metrics_dir))
-    env.pop("NBGRADER_EXECUTION", None)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    notebook = REPO_ROOT / "solutions" / lab / f"{lab}.ipynb"
+    env = child_env(COURSE_BUDGET=budget, COURSE_METRICS_DIR=str(metrics_dir))
+    notebook = solution_notebook(lab)
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", str(notebook),
@@ -62,9 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.labs) - set(lab_names()))
-    if unknown:
-        parser.error(f"unknown lab(s) {', '.join(unknown)}; the labs are {', '.join(lab_names())}")
+    try:
+        check_labs(args.labs)
+    except UnknownLabError as error:
+        parser.error(str(error))
     labs = args.labs or lab_names()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

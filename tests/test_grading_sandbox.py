@@ -1,0 +1,107 @@
+"""The bubblewrap sandbox: what a kernel can see and do, and a clear stop where it is missing."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools.grading import sandbox
+from tools.grading.sandbox import SandboxSpec, SandboxUnavailable
+
+needs_bwrap = pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap is not installed")
+
+
+def run_inside(spec, code):
+    return subprocess.run(sandbox.command(spec, [sys.executable, "-c", code]), capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.fixture
+def spec(tmp_path):
+    (tmp_path / "work").mkdir()
+    (tmp_path / "readable").mkdir()
+    (tmp_path / "readable" / "data.txt").write_text("data")
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "solutions.ipynb").write_text("answers")
+    return SandboxSpec(read_only=(tmp_path / "readable",), writable=(tmp_path / "work",), workdir=tmp_path / "work",
+                       env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+
+
+@needs_bwrap
+def test_only_the_given_folders_are_visible_and_only_one_is_writable(spec, tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADERS_OWN_SECRET", "do not leak")
+    code = f"""
+import os, pathlib
+print(pathlib.Path({str(tmp_path / 'readable' / 'data.txt')!r}).read_text())
+print(os.path.exists({str(tmp_path / 'secret')!r}))
+pathlib.Path('out.txt').write_text('written')
+try:
+    pathlib.Path({str(tmp_path / 'readable' / 'new.txt')!r}).write_text('x')
+    print('wrote read-only')
+except OSError:
+    print('read-only')
+pathlib.Path('/tmp/private.txt').write_text('x')
+print(sorted(os.environ))
+"""
+    result = run_inside(spec, code)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["data", "False", "read-only"]
+    assert set(eval(lines[3])) <= {"HOME", "PATH", "PWD", "LC_CTYPE"}, "nothing of the grader's environment leaks in"
+    assert (tmp_path / "work" / "out.txt").read_text() == "written"
+    assert not Path("/tmp/private.txt").exists(), "the sandbox's /tmp is private"
+
+
+@needs_bwrap
+def test_no_network_and_no_view_of_other_processes(spec):
+    code = """
+import os, socket
+sock = socket.socket()
+sock.settimeout(2)
+print(sock.connect_ex(("1.1.1.1", 80)) != 0)
+print(len([p for p in os.listdir('/proc') if p.isdigit()]) <= 3, os.getpid() <= 3)
+"""
+    result = run_inside(spec, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True"]
+
+
+@needs_bwrap
+def test_processes_started_inside_die_with_the_sandbox(spec, tmp_path):
+    marker = tmp_path / "work" / "alive.txt"
+    code = f"""
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time, pathlib; time.sleep(3); pathlib.Path({str(marker)!r}).write_text('x')"],
+                 start_new_session=True)
+"""
+    assert run_inside(spec, code).returncode == 0
+    import time
+    time.sleep(4)
+    assert not marker.exists(), "a process started in the sandbox outlived it"
+
+
+def test_a_missing_bwrap_stops_grading_with_the_fix(monkeypatch):
+    monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
+    with pytest.raises(SandboxUnavailable) as info:
+        sandbox.check_available()
+    message = str(info.value)
+    assert "apt-get install bubblewrap" in message and "--no-sandbox" in message
+
+
+def test_a_bwrap_that_cannot_start_names_user_namespaces(monkeypatch, tmp_path):
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(sandbox, "bwrap_path", lambda: str(fake))
+    with pytest.raises(SandboxUnavailable, match="user namespaces.*--no-sandbox"):
+        sandbox.check_available()
+
+
+def test_the_command_binds_python_and_the_given_folders(spec):
+    command = sandbox.command(spec, ["python", "-V"])
+    assert command[-3:] == ["--", "python", "-V"]
+    assert "--unshare-all" in command and "--die-with-parent" in command and "--clearenv" in command
+    binds = {command[i + 1] for i, arg in enumerate(command) if arg == "--ro-bind"}
+    assert str(Path(sys.prefix).resolve()) in binds or any(Path(sys.prefix).resolve().is_relative_to(b) for b in binds)
+    assert str(spec.read_only[0]) in binds
+    assert [command[i + 1] for i, arg in enumerate(command) if arg == "--bind"] == [str(spec.writable[0])]

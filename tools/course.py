@@ -1,0 +1,87 @@
+"""Where things are in the course repository, which labs exist, and how tools start child programs.
+
+Every tool (release, report, grading, the student distribution) takes its paths and its
+child-process environment from here, so that they agree.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = "solutions"          # nbgrader's source directory: instructor notebooks
+LABS = "labs"                    # nbgrader's release directory: student notebooks (generated)
+# What running a notebook leaves beside it; never released, collected or graded (see nbgrader_config.py).
+IGNORED = (".ipynb_checkpoints", "__pycache__", "outputs")
+
+
+class UnknownLabError(ValueError):
+    """A lab name that is not one of the course's labs."""
+
+
+def lab_names(root: Path = REPO_ROOT) -> list[str]:
+    """The labs: folders of solutions/ that hold at least one notebook."""
+    return sorted(p.name for p in (root / SOLUTIONS).iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def check_labs(labs: list[str], root: Path = REPO_ROOT) -> None:
+    """Raise UnknownLabError naming every unknown lab and the real ones."""
+    unknown = sorted(set(labs) - set(lab_names(root)))
+    if unknown:
+        raise UnknownLabError(f"unknown lab(s) {', '.join(unknown)}; the labs are {', '.join(lab_names(root))}")
+
+
+def solution_notebook(lab: str, root: Path = REPO_ROOT) -> Path:
+    """solutions/<lab>/<lab>.ipynb: the instructor's notebook."""
+    return root / SOLUTIONS / lab / f"{lab}.ipynb"
+
+
+def student_notebook(lab: str, root: Path = REPO_ROOT) -> Path:
+    """labs/<lab>/<lab>.ipynb: the student version generated from the solution."""
+    return root / LABS / lab / f"{lab}.ipynb"
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment for a child program run by a tool.
+
+    It finds helper programs (jupyter, alembic) next to this interpreter, and never inherits
+    $NBGRADER_EXECUTION, which would switch every notebook to the grading budget.
+    """
+    env = dict(os.environ)
+    env.pop("NBGRADER_EXECUTION", None)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.update(overrides)
+    return env
+
+
+def nbgrader(course_root: Path, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run `nbgrader ARGS` in `course_root` (which holds an nbgrader_config.py); raise with its log on failure."""
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_root, env=child_env(),
+                            capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"`nbgrader {' '.join(args)}` failed in {course_root} "
+                           f"(exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def make_course_copy(destination: Path, labs: list[str] | None = None) -> Path:
+    """A scratch course directory with this repository's nbgrader config and solutions."""
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "nbgrader_config.py", destination / "nbgrader_config.py")
+    for lab in labs or lab_names():
+        shutil.copytree(REPO_ROOT / SOLUTIONS / lab, destination / SOLUTIONS / lab,
+                        ignore=shutil.ignore_patterns(*IGNORED), dirs_exist_ok=True)
+    return destination
+
+
+def release(course_root: Path, lab: str) -> Path:
+    """Generate `labs/<lab>` from `solutions/<lab>` in `course_root` with nbgrader; return the release folder.
+
+    This also records the lab's graded cells in the course's gradebook.db, which autograding
+    uses to restore the original tests.
+    """
+    nbgrader(course_root, "generate_assignment", lab, "--force")
+    return course_root / LABS / lab

@@ -1,0 +1,23 @@
+"""nbgrader configuration for grading (loaded by the grading worker, on top of the course's own).
+
+The pipeline is nbgrader's, with the grader's preprocessors in three places: test cells are
+wrapped in the kernel guard before execution, the notebook runs in the sandboxed kernel, and a
+test cell is scored only when the guard signed it. Per-submission values (timeouts, the token key,
+sandbox on or off) are set by the worker on top of this file.
+"""
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
+                                    IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec,
+                                    SaveAutoGrades)
+
+from tools.grading.preprocessors import GradingExecute, GuardTestCells, VerifyChecks
+
+c = get_config()  # noqa: F821 (provided by the config loader)
+
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
+                                      GuardTestCells, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [GradingExecute, VerifyChecks, IgnorePattern, ClearMetadataPreprocessor,
+                                       LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.Execute.timeout = 120                 # seconds per cell; runaway code is interrupted, the rest still graded
+c.Execute.interrupt_on_timeout = True
+c.GradingKernelManager.sandboxed = True

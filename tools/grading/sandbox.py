@@ -1,0 +1,125 @@
+"""The OS sandbox every grading kernel runs in: bubblewrap (`bwrap`, the sandbox Flatpak uses).
+
+Inside, a kernel sees the system, Python, the course package and the data read-only; one
+writable folder holding its notebook's working copy; a private /tmp; no network; its own PID
+namespace (every process it starts dies with it, and it cannot see or signal the grader's). It
+cannot see solutions/, the release, any gradebook, other submissions or the results.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# System files a Python kernel needs; the rest of /etc (keys, shadow files, ...) stays outside.
+SYSTEM_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
+              "hosts", "ssl", "ca-certificates", "fonts", "mime.types", "alternatives", "matplotlibrc")
+SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
+INSTALL_HINT = ("install bubblewrap: `sudo apt-get install bubblewrap` (Debian, Ubuntu), "
+                "`sudo dnf install bubblewrap` (Fedora) or `sudo pacman -S bubblewrap` (Arch)")
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or cannot create a sandbox here; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class SandboxSpec:
+    """What one kernel's sandbox holds.
+
+    read_only: host paths visible read-only at the same place; writable: host paths visible
+    read-write (the notebook's folder, the kernel's connection folder); workdir: where the kernel
+    starts; env: its whole environment (nothing else is inherited); tmp_bytes: the size of /tmp;
+    mounted_files: single files shown read-only at another path; empty_dirs: folders created inside.
+    """
+
+    read_only: tuple[Path, ...]
+    writable: tuple[Path, ...]
+    workdir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    tmp_bytes: int = 1 << 30
+    mounted_files: tuple[tuple[Path, Path], ...] = ()   # (host file, path inside), read-only
+    empty_dirs: tuple[str, ...] = ()                     # created inside (e.g. a home under /tmp)
+
+
+def bwrap_path() -> str | None:
+    """The bwrap program, or None when it is not installed."""
+    return shutil.which("bwrap")
+
+
+def python_paths() -> list[Path]:
+    """Folders the running Python needs: its installation and, for a virtual environment, the base one."""
+    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
+             Path(os.path.realpath(sys.executable)).parent.parent}
+    return sorted(paths)
+
+
+def _collapse(paths) -> list[Path]:
+    """Drop paths inside other paths of the list (binding the outer one is enough)."""
+    unique = sorted({Path(os.path.realpath(p)) for p in paths if Path(p).exists()})
+    kept: list[Path] = []
+    for path in unique:
+        if not any(path == k or k in path.parents for k in kept):
+            kept.append(path)
+    return kept
+
+
+def command(spec: SandboxSpec, argv: list[str]) -> list[str]:
+    """The bwrap command line that runs `argv` inside the sandbox described by `spec`."""
+    bwrap = bwrap_path()
+    if bwrap is None:
+        raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed; {INSTALL_HINT}")
+    cmd = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+           "--hostname", "grading", "--clearenv", "--proc", "/proc", "--dev", "/dev"]
+    for directory in SYSTEM_DIRS:
+        path = Path(directory)
+        if path.is_symlink():
+            cmd += ["--symlink", os.readlink(path), directory]
+        elif path.is_dir():
+            cmd += ["--ro-bind", directory, directory]
+    for name in SYSTEM_ETC:
+        path = Path("/etc") / name
+        if path.exists():
+            cmd += ["--ro-bind", str(path), str(path)]
+    cmd += ["--size", str(spec.tmp_bytes), "--tmpfs", "/tmp"]
+    for path in _collapse([*python_paths(), *spec.read_only]):
+        if not any(path == Path(d) or Path(d) in path.parents for d in SYSTEM_DIRS):
+            cmd += ["--ro-bind", str(path), str(path)]
+    for path in spec.writable:
+        cmd += ["--bind", str(path), str(path)]
+    for host, inside in spec.mounted_files:
+        cmd += ["--ro-bind", str(host), str(inside)]
+    for directory in spec.empty_dirs:
+        cmd += ["--dir", directory]
+    for name, value in spec.env.items():
+        cmd += ["--setenv", name, value]
+    cmd += ["--chdir", str(spec.workdir), "--"]
+    return cmd + argv
+
+
+def check_available() -> None:
+    """Raise SandboxUnavailable, naming the fix, unless bwrap can start a sandbox on this machine."""
+    if sys.platform != "linux":
+        raise SandboxUnavailable(
+            f"grading in a sandbox needs Linux (bubblewrap); this is {sys.platform}. Grade on a Linux machine "
+            f"or in a Linux VM, or pass --no-sandbox to grade without one (only for trusted submissions).")
+    if bwrap_path() is None:
+        raise SandboxUnavailable(
+            f"bubblewrap (bwrap) is not installed, and grading runs each kernel in its sandbox; {INSTALL_HINT}. "
+            f"Or pass --no-sandbox to grade without one (only for trusted submissions).")
+    probe = SandboxSpec(read_only=(), writable=(), workdir=Path("/"), env={"PATH": "/usr/bin:/bin"})
+    try:
+        result = subprocess.run(command(probe, [sys.executable, "-c", "pass"]), capture_output=True, text=True,
+                                timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SandboxUnavailable(f"bwrap could not be started ({error}); reinstall bubblewrap or pass --no-sandbox.")
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise SandboxUnavailable(
+            f"bwrap is installed but cannot create a sandbox here ({reason}). It needs unprivileged user "
+            f"namespaces: enable them (`sudo sysctl -w kernel.unprivileged_userns_clone=1`, or on Ubuntu 24.04 "
+            f"`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`), grade on another machine, or pass "
+            f"--no-sandbox (only for trusted submissions).")
