@@ -14,7 +14,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: install lab solutions test test-units release clean-notebooks check-notebooks validate bench report \
-        autograde bench-grading grading-scheduler grading-worker student-repo data
+        autograde bench-grading grading-scheduler grading-worker student-repo data pretrained
 
 install: $(STAMP)
 
@@ -82,3 +82,6 @@ grading-worker: install     ## on each grading machine: make grading-worker SCHE
 student-repo: install       ## write the students' repository: make student-repo OUT=../generative-models-labs
 	@test -n "$(OUT)" || { echo "usage: make student-repo OUT=<new folder for the student repository>"; exit 2; }
 	$(BIN)/python -m tools.student_repo $(OUT)
+
+pretrained: install         ## train every lab's models under the full budget and keep them in course_utils/pretrained
+	$(BIN)/python -m tools.pretrained $(LAB)

@@ -10,17 +10,20 @@ One module per concern:
     plots     show_images, show_grid, plot_curves, scatter_by_label
     classifier DigitClassifier, load_classifier (judges generated images)
     evaluation classify, conditional_accuracy, inception_score, confident_share,
-               class_histogram, frechet_distance
+               class_histogram, frechet_distance, SampleJudge (the same sample scores in every lab)
     checks    check, check_tensor, check_scalar, check_range, check_close, passed, CheckError
+    checkpoints save_model, load_model, train_or_load (the labs' PRETRAINED switch)
     progress  progress (tqdm bars)
     reporting save_metrics (read by `make report`)
     seeding   seed_everything
 """
 from .budget import BUDGET_ENV_VAR, Budget, get_budget
 from .classifier import DigitClassifier, load_classifier
-from .evaluation import (class_histogram, classify, conditional_accuracy, confident_share, frechet_distance,
-                         inception_score)
+from .evaluation import (SampleJudge, class_histogram, classify, conditional_accuracy, confident_share,
+                         frechet_distance, inception_score)
 from .checks import CheckError, check, check_close, check_range, check_scalar, check_tensor, passed
+from .checkpoints import (CheckpointMismatchError, load_model, load_pretrained, pretrained_path, save_model,
+                          train_or_load)
 from .data import DATA_ROOT_ENV_VAR, BatchLoader, DatasetUnavailableError, ImageData, data_root, load_images
 from .device import DEVICE_ENV_VAR, describe_device, get_device
 from .images import collage, save_image, to_uint8
@@ -34,9 +37,10 @@ from .seeding import seed_everything
 __all__ = [
     "BUDGET_ENV_VAR", "Budget", "get_budget",
     "DigitClassifier", "load_classifier",
-    "class_histogram", "classify", "conditional_accuracy", "confident_share", "frechet_distance",
+    "SampleJudge", "class_histogram", "classify", "conditional_accuracy", "confident_share", "frechet_distance",
     "inception_score",
     "CheckError", "check", "check_close", "check_range", "check_scalar", "check_tensor", "passed",
+    "CheckpointMismatchError", "load_model", "load_pretrained", "pretrained_path", "save_model", "train_or_load",
     "DATA_ROOT_ENV_VAR", "BatchLoader", "DatasetUnavailableError", "ImageData", "data_root", "load_images",
     "DEVICE_ENV_VAR", "describe_device", "get_device",
     "collage", "save_image", "to_uint8",

@@ -90,3 +90,37 @@ def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> floa
     cross = torch.linalg.eigvalsh(root_a @ cov_b @ root_a).clamp(min=0).sqrt().sum()
     distance = (mean_a - mean_b).pow(2).sum() + cov_a.trace() + cov_b.trace() - 2 * cross
     return max(distance.item(), 0.0)
+
+
+class SampleJudge:
+    """Scores sets of generated images against real test images, the same way in every lab.
+
+    Built once from the judge classifier and the test images: the real images' features are the
+    reference for the Fréchet distance, and their own scores (confident share, inception score,
+    classes, and the distance between the two halves of the test set) are the baseline any
+    generator is compared with.
+    """
+
+    def __init__(self, classifier: DigitClassifier, real_images: torch.Tensor) -> None:
+        self.classifier = classifier
+        half = len(real_images) // 2
+        probs_a, features_a = classify(classifier, real_images[:half])
+        _, self.reference = classify(classifier, real_images[half:])
+        self.baseline = self._report(probs_a, features_a)
+
+    def _report(self, probs: torch.Tensor, features: torch.Tensor) -> dict[str, object]:
+        return {"confident": confident_share(probs), "IS": inception_score(probs),
+                "FD": frechet_distance(features, self.reference), "classes": class_histogram(probs)}
+
+    def score(self, images: torch.Tensor) -> dict[str, object]:
+        """confident share, inception score, Fréchet distance to real images, and share per class of `images`."""
+        return self._report(*classify(self.classifier, images))
+
+    @staticmethod
+    def table(scores: dict[str, dict[str, object]]) -> str:
+        """One aligned line per scored set: confident share, IS, FD and the smallest / largest class share."""
+        lines = [f"{'':24}{'confident':>10}{'IS':>7}{'FD':>9}   smallest / largest class share"]
+        for name, s in scores.items():
+            lines.append(f"{name:24}{s['confident']:>10.1%}{s['IS']:>7.2f}{s['FD']:>9.2f}   "
+                         f"{s['classes'].min():.1%} / {s['classes'].max():.1%}")
+        return "\n".join(lines)

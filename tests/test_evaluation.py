@@ -67,3 +67,15 @@ def test_classify_shapes_and_input_check():
     assert torch.allclose(probs.sum(1), torch.ones(7))
     with pytest.raises(ValueError, match="\\(N, 1, 28, 28\\)"):
         cu.classify(classifier, torch.rand(7, 784))
+
+
+def test_the_sample_judge_scores_real_images_like_its_baseline():
+    judge = cu.load_classifier("mnist")
+    test = cu.load_images("mnist", train=False).images[:2000]
+    sample_judge = cu.SampleJudge(judge, test)
+    assert sample_judge.baseline["confident"] > 0.9 and sample_judge.baseline["FD"] < 40
+    real = sample_judge.score(test[:1000])
+    blank = sample_judge.score(torch.zeros(500, 1, 28, 28))
+    assert real["FD"] < blank["FD"] / 5 and blank["classes"].max() == 1.0
+    table = cu.SampleJudge.table({"real": real, "blank": blank})
+    assert table.splitlines()[1].startswith("real") and "100.0%" in table.splitlines()[2]

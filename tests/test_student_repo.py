@@ -22,7 +22,7 @@ def student_repo(tmp_path_factory):
 
 def text_files(root: Path):
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix not in {".pt", ".png"}:
+        if path.is_file() and path.suffix not in {".pt", ".png", ".xz"}:
             yield path, path.read_text()
 
 
@@ -32,6 +32,7 @@ def test_it_holds_what_students_need_and_nothing_else(student_repo):
                    "pyproject.toml", ".gitignore"}
     assert sorted(p.name for p in (student_repo / "labs").iterdir()) == course.lab_names()
     assert list((student_repo / "course_utils" / "weights").glob("*.pt")), "the judge weights are missing"
+    assert list((student_repo / "course_utils" / "pretrained").glob("*/*.pt.xz")), "the pretrained models are missing"
     for path, _ in text_files(student_repo):
         assert not {"solutions", "tests", "tools", "__pycache__"} & set(path.relative_to(student_repo).parts), path
         assert path.name not in {"gradebook.db", "mutants.py", "hostile.py", "DESIGN.md"}, path

@@ -8,8 +8,13 @@ import nbformat
 from tools.course import solution_notebook, student_notebook
 
 
-def lab_namespace(lab: str, cell_ids: list[str], preset: dict | None = None) -> dict:
-    """Execute the given cells of solutions/<lab>/<lab>.ipynb (in that order) and return their globals."""
+def lab_namespace(lab: str, cell_ids: list[str], preset: dict | None = None,
+                  replace: dict[str, tuple[str, str]] | None = None) -> dict:
+    """Execute the given cells of solutions/<lab>/<lab>.ipynb (in that order) and return their globals.
+
+    `replace` edits a cell's source before it runs: {cell id: (old text, new text)}, e.g. to turn
+    the configuration's PRETRAINED switch on.
+    """
     path = solution_notebook(lab)
     cells = {cell.get("id"): cell for cell in nbformat.read(path, as_version=4).cells}
     missing = [cell_id for cell_id in cell_ids if cell_id not in cells]
@@ -17,7 +22,13 @@ def lab_namespace(lab: str, cell_ids: list[str], preset: dict | None = None) -> 
         raise KeyError(f"{path.name} has no cell(s) {missing}")
     namespace: dict = dict(preset or {})
     for cell_id in cell_ids:
-        exec(compile(cells[cell_id].source, f"{lab}.ipynb#{cell_id}", "exec"), namespace)
+        source = cells[cell_id].source
+        if replace and cell_id in replace:
+            old, new = replace[cell_id]
+            if old not in source:
+                raise KeyError(f"{path.name} cell {cell_id} has no {old!r} to replace")
+            source = source.replace(old, new)
+        exec(compile(source, f"{lab}.ipynb#{cell_id}", "exec"), namespace)
     return namespace
 
 

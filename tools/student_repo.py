@@ -35,7 +35,7 @@ dependencies = {dependencies}
 packages = ["course_utils"]
 
 [tool.setuptools.package-data]
-course_utils = ["weights/*.pt"]
+course_utils = ["weights/*.pt", "pretrained/*/*.pt.xz"]
 '''
 
 
