@@ -61,7 +61,7 @@ bench: install              ## time an epoch of the VAE lab: torchvision DataLoa
 	$(BIN)/python -m tools.bench
 
 report: install             ## run the solutions under BUDGET (full) and write reports/report.{md,json}
-	$(BIN)/python -m tools.report --budget $(BUDGET) $(LAB)
+	$(BIN)/python -m tools.report --budget $(BUDGET) $(ARGS) $(LAB)
 
 autograde: install          ## grade a class: make autograde LAB=vae SUBMISSIONS=folder [WORKERS=2] [SCHEDULER=tcp://host:8786]
 	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make autograde LAB=<lab> SUBMISSIONS=<folder with one folder per student> [WORKERS=n] [SCHEDULER=tcp://host:8786] [OUT=folder]"; exit 2; }
@@ -83,5 +83,5 @@ student-repo: install       ## write the students' repository: make student-repo
 	@test -n "$(OUT)" || { echo "usage: make student-repo OUT=<new folder for the student repository>"; exit 2; }
 	$(BIN)/python -m tools.student_repo $(OUT)
 
-pretrained: install         ## train every lab's models under the full budget and keep them in course_utils/pretrained
-	$(BIN)/python -m tools.pretrained $(LAB)
+pretrained: install         ## train the labs' models (full budget) into course_utils/pretrained; ARGS=--measure-only: figures only
+	$(BIN)/python -m tools.pretrained $(ARGS) $(LAB)

@@ -108,7 +108,7 @@ def test_an_interrupted_run_keeps_what_it_graded_and_a_rerun_finishes(tmp_path):
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        if (out / "grades.csv").exists() and sum(r["status"] == "graded" for r in table(out).values()) >= 2:
+        if (out / "grades.csv").exists() and sum(r["status"] == "graded" for r in table(out).values()) >= 1:
             break
         time.sleep(0.5)
     process.send_signal(signal.SIGINT)
@@ -116,7 +116,7 @@ def test_an_interrupted_run_keeps_what_it_graded_and_a_rerun_finishes(tmp_path):
     assert process.returncode == 130, output
     assert "interrupted:" in output and "Run the same command again" in output
     first = {s: r for s, r in table(out).items() if r["status"] == "graded"}
-    assert 2 <= len(first) < 5 and all(r["total"] == "10" for r in first.values())
+    assert 1 <= len(first) < 5 and all(r["total"] == "10" for r in first.values())
     assert cli.main([LAB, str(submissions), "--out", str(out), "--workers", "2", *ARGS]) == 0
     second = table(out)
     assert all(second[s]["status"] == "unchanged" for s in first)

@@ -51,3 +51,18 @@ def test_an_unreachable_scheduler_is_a_clear_error():
     with pytest.raises(executor.ClusterUnavailable, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         cluster.client()
     cluster.close()
+
+
+def test_ctrl_c_is_noticed_even_if_a_library_swallows_the_interrupt():
+    import os
+    import signal
+    import time
+
+    before = signal.getsignal(signal.SIGINT)
+    with executor._noticing_ctrl_c() as pressed:
+        assert not pressed.is_set()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)                            # the handler interrupts this
+        assert pressed.is_set(), "a swallowed KeyboardInterrupt must still leave the event set"
+    assert signal.getsignal(signal.SIGINT) is before

@@ -37,6 +37,27 @@ def test_report_runs_a_lab_and_collects_its_metrics(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("lab", ["vae", "cvae", "gan", "pixel_loss"])
+def test_the_pretrained_report_runs_a_copy_with_the_switch_on(tmp_path, lab):
+    import nbformat
+    copy = report.with_pretrained_switch_on(lab, tmp_path)
+    config = next(c for c in nbformat.read(copy, as_version=4).cells if c.get("id") == "config")
+    assert "PRETRAINED = True" in config.source and "PRETRAINED = False" not in config.source
+    original = next(c for c in nbformat.read(REPO_ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4).cells
+                    if c.get("id") == "config")
+    assert "PRETRAINED = False" in original.source, "the solution itself is left as it was"
+
+
+def test_a_lab_without_the_switch_is_named(tmp_path, monkeypatch):
+    import nbformat
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("BUDGET = 1", id="config")])
+    fake = tmp_path / "fake.ipynb"
+    nbformat.write(notebook, fake)
+    monkeypatch.setattr(report, "solution_notebook", lambda lab: fake)
+    with pytest.raises(RuntimeError, match="fake: the configuration cell has no 'PRETRAINED = False'"):
+        report.with_pretrained_switch_on("fake", tmp_path / "out")
+
+
 def test_bench_compares_the_two_data_paths():
     result = subprocess.run([sys.executable, "-m", "tools.bench", "--batches", "5"], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=600)

@@ -2,6 +2,7 @@
 
     python -m tools.pretrained          # every lab (about half an hour on a 2-core CPU, minutes on a GPU)
     python -m tools.pretrained gan      # one lab
+    python -m tools.pretrained --measure-only   # keep the committed models, record their figures again
 
 Each solution notebook runs under the full budget through tools.report (which also writes
 reports/report.{md,json}); the models it saved in its outputs/ folder are then copied to
@@ -61,12 +62,21 @@ def measure(lab: str) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> int:
-    labs = argv or lab_names()
+    measure_only = "--measure-only" in argv
+    labs = [arg for arg in argv if arg != "--measure-only"] or lab_names()
     try:
         check_labs(labs)
     except UnknownLabError as error:
         print(error)
         return 2
+    if not measure_only and train_and_keep(labs) != 0:
+        return 1
+    record_figures(labs)
+    return 0
+
+
+def train_and_keep(labs: list[str]) -> int:
+    """Run the labs under the full budget and copy the models they saved into course_utils/pretrained/."""
     for lab in labs:
         shutil.rmtree(REPO_ROOT / "solutions" / lab / "outputs", ignore_errors=True)
     if report.main(["--budget", "full", *labs]) != 0:
@@ -80,13 +90,17 @@ def main(argv: list[str]) -> int:
         for path in saved:
             shutil.copy2(path, target / path.name)
         print(f"{lab}: kept {', '.join(f'{p.name} ({p.stat().st_size / 1e6:.2f} MB)' for p in saved)}")
+    return 0
+
+
+def record_figures(labs: list[str]) -> None:
+    """Measure each lab's figures with its pretrained models and write them to figures.json."""
     figures = json.loads(FIGURES_FILE.read_text()) if FIGURES_FILE.exists() else {}
     for lab in labs:
         figures[lab] = measure(lab)
         print(f"{lab}: {figures[lab]}")
     FIGURES_FILE.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
     print(f"wrote {FIGURES_FILE.relative_to(REPO_ROOT)}: quote these figures in the README")
-    return 0
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     python -m tools.report                       # full budget, every lab, into reports/
     python -m tools.report --budget smoke vae    # one lab, quick
+    python -m tools.report --pretrained          # with each lab's PRETRAINED switch on (nothing is trained)
 
 Each notebook records its own numbers with course_utils.save_metrics; this tool runs the
 notebooks with $COURSE_METRICS_DIR pointing at a scratch folder and gathers what they wrote,
@@ -17,13 +18,29 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
+
 from tools.course import REPO_ROOT, UnknownLabError, check_labs, child_env, lab_names, solution_notebook
 
 
-def run_lab(lab: str, budget: str, metrics_dir: Path, executed_dir: Path, timeout: int) -> dict:
-    """Execute solutions/<lab>/<lab>.ipynb; return its metrics plus wall time (or the error)."""
+def with_pretrained_switch_on(lab: str, folder: Path) -> Path:
+    """A copy of the lab's solution, in `folder`, whose configuration cell sets PRETRAINED = True."""
+    notebook = nbformat.read(solution_notebook(lab), as_version=4)
+    config = next(cell for cell in notebook.cells if cell.get("id") == "config")
+    if config.source.count("PRETRAINED = False") != 1:
+        raise RuntimeError(f"{lab}: the configuration cell has no 'PRETRAINED = False' line to switch on")
+    config.source = config.source.replace("PRETRAINED = False", "PRETRAINED = True")
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / f"{lab}.ipynb"
+    nbformat.write(notebook, copy)
+    return copy
+
+
+def run_lab(lab: str, budget: str, metrics_dir: Path, executed_dir: Path, timeout: int,
+            pretrained: bool = False) -> dict:
+    """Execute solutions/<lab>/<lab>.ipynb (a copy with PRETRAINED on, if asked); return its metrics plus wall time."""
     env = child_env(COURSE_BUDGET=budget, COURSE_METRICS_DIR=str(metrics_dir))
-    notebook = solution_notebook(lab)
+    notebook = with_pretrained_switch_on(lab, executed_dir / "pretrained" / lab) if pretrained else solution_notebook(lab)
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", str(notebook),
@@ -53,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--budget", default="full", choices=["full", "smoke"])
     parser.add_argument("--out", default=str(REPO_ROOT / "reports"), help="folder for report.md and report.json")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
+    parser.add_argument("--pretrained", action="store_true",
+                        help="switch each lab's PRETRAINED on: load the course's models instead of training")
     return parser
 
 
@@ -69,10 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     with tempfile.TemporaryDirectory() as scratch:
         for lab in labs:
-            print(f"running {lab} under the {args.budget} budget ...", flush=True)
-            results[lab] = run_lab(lab, args.budget, Path(scratch) / "metrics", Path(scratch) / "executed", args.timeout)
+            print(f"running {lab} under the {args.budget} budget{' with PRETRAINED on' if args.pretrained else ''} ...",
+                  flush=True)
+            results[lab] = run_lab(lab, args.budget, Path(scratch) / "metrics", Path(scratch) / "executed", args.timeout,
+                                   args.pretrained)
             print(f"  {json.dumps(results[lab])}", flush=True)
-    (out / "report.json").write_text(json.dumps({"budget": args.budget, "labs": results}, indent=2) + "\n")
+    (out / "report.json").write_text(
+        json.dumps({"budget": args.budget, "pretrained": args.pretrained, "labs": results}, indent=2) + "\n")
     (out / "report.md").write_text(to_markdown(results, args.budget))
     print(f"wrote {out / 'report.md'} and {out / 'report.json'}")
     return 1 if any("error" in metrics for metrics in results.values()) else 0

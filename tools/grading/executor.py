@@ -8,10 +8,13 @@ shows progress and hands each result back in the order they finish.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import socket
 import sys
+import threading
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
@@ -126,32 +129,54 @@ def run(client: Client, tasks: list[GradingTask], bundle: CourseBundle,
                              pure=False): task for task in tasks}
     pending, finished, failed = set(futures), set(), 0
     bar = _progress(len(tasks), show_progress)
+    with _noticing_ctrl_c() as ctrl_c:
+        try:
+            while pending:
+                if ctrl_c.is_set():     # even if a library swallowed the KeyboardInterrupt
+                    raise KeyboardInterrupt
+                try:
+                    done, pending = wait(pending, timeout=1.0, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    done = set()
+                except FuturesCancelledError:
+                    done = {f for f in pending if f.status in ("cancelled", "error", "finished", "lost")}
+                    pending -= done
+                for future in done:
+                    task = futures[future]
+                    if task.student in finished:
+                        continue
+                    result = _result_of(future, task)
+                    finished.add(task.student)
+                    failed += result.status == ERROR
+                    on_result(result)
+                    bar.update(1)
+                running = min(len(pending), sum(len(keys) for keys in client.processing().values()))
+                bar.set_postfix_str(f"done {len(finished)}, running {running}, failed {failed}")
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+        finally:
+            bar.close()
+
+
+@contextlib.contextmanager
+def _noticing_ctrl_c():
+    """An event set by Ctrl-C (SIGINT) while grading, which still raises KeyboardInterrupt as usual."""
+    pressed = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+
+    def on_sigint(signum, frame):
+        pressed.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        while pending:
-            try:
-                done, pending = wait(pending, timeout=1.0, return_when="FIRST_COMPLETED")
-            except TimeoutError:
-                done = set()
-            except FuturesCancelledError:
-                done = {f for f in pending if f.status in ("cancelled", "error", "finished", "lost")}
-                pending -= done
-            for future in done:
-                task = futures[future]
-                if task.student in finished:
-                    continue
-                result = _result_of(future, task)
-                finished.add(task.student)
-                failed += result.status == ERROR
-                on_result(result)
-                bar.update(1)
-            running = min(len(pending), sum(len(keys) for keys in client.processing().values()))
-            bar.set_postfix_str(f"done {len(finished)}, running {running}, failed {failed}")
-    except BaseException:
-        for future in pending:
-            future.cancel()
-        raise
+        yield pressed
     finally:
-        bar.close()
+        signal.signal(signal.SIGINT, previous)
 
 
 def _result_of(future, task: GradingTask) -> GradingResult:

@@ -455,7 +455,11 @@ def main(argv: list[str]) -> None:
 
     import matplotlib
     matplotlib.use("agg")
-    for module in ("torch", "numpy", "torch.nn.functional", "torch.distributions", "course_utils", *preload):
+    # Imported here, in the spare kernel that waits for the next submission, rather than on the
+    # clock of the submission's cells: the labs' libraries, and torch._dynamo, which torch loads on
+    # first use of the "meta" device that checks use to test where tensors are made.
+    for module in ("torch", "numpy", "torch.nn.functional", "torch.distributions", "torch._dynamo", "matplotlib.pyplot",
+                   "course_utils", *preload):
         __import__(module)
 
     from ipykernel.kernelapp import IPKernelApp
