@@ -102,8 +102,9 @@ def test_a_dead_worker_costs_nothing_and_a_submission_that_kills_every_worker_is
 def test_an_interrupted_run_keeps_what_it_graded_and_a_rerun_finishes(tmp_path):
     submissions, out = tmp_path / "submissions", tmp_path / "out"
     _, complete = notebooks()
+    unhurried = edit(complete, "encoder", prepend="import time\ntime.sleep(2)\n")   # so that Ctrl-C lands mid-run
     for k in range(5):
-        write(submissions, f"student-{k}", complete)
+        write(submissions, f"student-{k}", unhurried)
     command = [sys.executable, "-m", "tools.grading", LAB, str(submissions), "--out", str(out), "--workers", "1", *ARGS]
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 300

@@ -8,7 +8,9 @@ import asyncio
 import pytest
 
 from tools.grading import sandbox
-from tools.grading.kernel import SPARES, GradingKernelManager, KernelPlan, default_data_root
+from tools.grading.fork_server import ForkedProcess
+from tools.grading.kernel import GradingKernelManager
+from tools.grading.kernel_process import default_data_root
 from tools.grading.kernel_boot import TOKEN_MIME
 from tools.grading.preprocessors import token_for
 
@@ -181,13 +183,60 @@ def test_a_kernel_over_its_time_limit_is_stopped_with_the_reason():
     assert "longer than 6 s" in reason
 
 
-def test_a_spare_kernel_is_adopted_only_with_the_same_plan():
-    plan = KernelPlan(SANDBOXED, 1, default_data_root(), (), (), 1 << 30)
-    SPARES.refill(plan)
-    spare = SPARES.take(plan)
-    assert spare is not None and spare.process.poll() is None
-    SPARES._spare = None
-    from tools.grading.kernel import discard
-    discard(spare)
-    SPARES.refill(plan)
-    assert SPARES.take(KernelPlan(SANDBOXED, 2, default_data_root(), (), (), 1 << 30)) is None
+def test_kernels_forked_from_one_server_find_nothing_of_each_other():
+    first = Kernel(prestart=True)
+    try:
+        assert isinstance(first.manager.kernel.process, ForkedProcess)
+        server = first.manager.kernel.process._server
+        _, error, _ = first.run(
+            "import os, subprocess, pathlib\n"
+            "for folder in ('/tmp', '/dev/shm', '..', '/grading' if os.path.isdir('/grading') else '..'):\n"
+            "    pathlib.Path(folder, 'left-behind').write_text('for the next kernel')\n"
+            "subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+            "os.system('setsid sleep 301 >/dev/null 2>&1 &')")
+        assert error is None
+        assert any("sleep" in " ".join(p.cmdline()) for p in server.strays())
+    finally:
+        first.close()
+    assert server.strays() == [], "processes a kernel started outlived it"
+    second = Kernel(prestart=True)
+    try:
+        assert second.manager.kernel.process._server is server, "the second kernel was not forked from the server"
+        text, error, _ = second.run(
+            "import os, glob\n"
+            "print(sorted(glob.glob('/tmp/*') + glob.glob('/dev/shm/*') + glob.glob('../*') + glob.glob('/grading/*')))\n"
+            "print(sorted(p for p in os.listdir('/proc') if p.isdigit() and 'sleep' in open(f'/proc/{p}/cmdline').read()))")
+        assert error is None
+        assert "left-behind" not in text and text.splitlines()[1] == "[]", text
+    finally:
+        second.close()
+
+
+def test_a_kernel_cannot_reach_into_its_fork_server_and_a_killed_server_is_replaced():
+    k = Kernel(prestart=True)
+    try:
+        assert isinstance(k.manager.kernel.process, ForkedProcess)
+        text, error, _ = k.run(
+            "import os\n"
+            "for name in ('mem', 'environ', 'fd/0'):\n"
+            "    try:\n"
+            "        open(f'/proc/{os.getppid()}/{name}', 'rb').close()\n"
+            "        print(name, 'readable')\n"
+            "    except OSError as error:\n"
+            "        print(name, 'refused')\n"
+            "os.kill(os.getppid(), 9)")
+        assert error is None
+        assert text.split() == ["mem", "refused", "environ", "refused", "fd/0", "refused"], text
+    finally:
+        k.close()
+    replaced = Kernel(prestart=True)          # started on its own while a new server starts
+    try:
+        assert replaced.run("print(1 + 1)")[:2] == ("2\n", None)
+    finally:
+        replaced.close()
+    forked = Kernel(prestart=True)
+    try:
+        assert isinstance(forked.manager.kernel.process, ForkedProcess)
+        assert forked.run("print(2 + 2)")[:2] == ("4\n", None)
+    finally:
+        forked.close()

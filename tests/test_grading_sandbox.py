@@ -105,3 +105,15 @@ def test_the_command_binds_python_and_the_given_folders(spec):
     assert str(Path(sys.prefix).resolve()) in binds or any(Path(sys.prefix).resolve().is_relative_to(b) for b in binds)
     assert str(spec.read_only[0]) in binds
     assert [command[i + 1] for i, arg in enumerate(command) if arg == "--bind"] == [str(spec.writable[0])]
+
+
+@needs_bwrap
+def test_a_mounted_folder_is_writable_at_its_path_inside(spec, tmp_path):
+    (tmp_path / "kernels").mkdir()
+    mounted = SandboxSpec(read_only=(), writable=(), workdir=Path("/grading"), env=spec.env,
+                          mounted_dirs=((tmp_path / "kernels", Path("/grading")),))
+    result = run_inside(mounted, f"import os, pathlib\npathlib.Path('/grading/k.txt').write_text('x')\n"
+                                 f"print(os.getcwd(), os.path.exists({str(tmp_path / 'kernels')!r}))")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["/grading", "False"]
+    assert (tmp_path / "kernels" / "k.txt").read_text() == "x"

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from tools import course
 from tools.grading import executor, sandbox
 from tools.grading.gradebook import CourseGradebook
-from tools.grading.kernel import default_data_root
+from tools.grading.kernel_process import default_data_root
 from tools.grading.models import (ERROR, GRADED, UNCHANGED, CourseBundle, GradingResult, GradingSettings,
                                   GradingTask, Submission)
 from tools.grading.normalise import normalise
@@ -129,7 +129,7 @@ def grade_batch(lab: str, submissions_dir: Path, out: Path, settings: GradingSet
         sandbox.check_available()
     check_data(settings.data_root or default_data_root())
     run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    cluster = executor.Cluster(options.workers, options.scheduler, options.retries).start()
+    cluster = executor.Cluster(options.workers, options.scheduler, options.retries, warm_up=settings).start()
     try:
         return _grade(lab, submissions_dir, out, settings, options, cluster, run_id)
     finally:

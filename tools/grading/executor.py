@@ -35,11 +35,11 @@ def _keep(value):
 
 
 def _warm_up(settings: GradingSettings, threads_by_host: dict[str, int]) -> str:
-    """Import the grading code on a worker and start its first kernel before its first task."""
+    """Import the grading code on a worker and start its fork server before its first task."""
     from tools.grading import worker
 
     if settings.prestart:
-        worker.start_spare_kernel(_for_this_host(settings, threads_by_host))
+        worker.start_fork_server(_for_this_host(settings, threads_by_host))
     return socket.gethostname()
 
 
@@ -63,12 +63,14 @@ class Cluster:
     """A Dask client on a new LocalCluster of `workers` processes, or on the running cluster at `scheduler`.
 
     `start()` returns at once (a local cluster takes a few seconds to start, which the client
-    spends reading the submissions); `client()` waits for it.
+    spends reading the submissions); `client()` waits for it. With `warm_up`, each worker starts
+    its fork server as soon as it is connected, while the client is still preparing the batch.
     """
 
-    def __init__(self, workers: int, scheduler: str | None, retries: int, connect_timeout: float = 20) -> None:
+    def __init__(self, workers: int, scheduler: str | None, retries: int, connect_timeout: float = 20,
+                 warm_up: GradingSettings | None = None) -> None:
         self.workers, self.scheduler, self.retries = workers, scheduler, retries
-        self.connect_timeout = connect_timeout
+        self.connect_timeout, self.warm_up = connect_timeout, warm_up
         self._cluster: LocalCluster | None = None
         self._client: Future | None = None
         self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cluster-start")
@@ -78,6 +80,15 @@ class Cluster:
         return self
 
     def _connect(self) -> Client:
+        client = self._new_client()
+        if self.warm_up is not None:
+            try:
+                client.run(_warm_up, self.warm_up, threads_per_host(client))
+            except Exception:  # noqa: BLE001 -- only a head start: run() warms the workers up again
+                pass
+        return client
+
+    def _new_client(self) -> Client:
         logging.getLogger("distributed").setLevel(logging.ERROR)
         if self.scheduler:
             try:

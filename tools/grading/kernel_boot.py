@@ -439,7 +439,36 @@ def _read_key(path: str) -> bytes:
     return key
 
 
-def main(argv: list[str]) -> None:
+# The libraries every grading kernel imports before it serves its first request: the labs' own,
+# and torch._dynamo, which torch loads on first use of the "meta" device that checks use to test
+# where tensors are made. The fork server imports them once for all its kernels (fork_server_boot.py),
+# so that they are not paid on the clock of every submission.
+LIBRARIES = ("torch", "numpy", "torch.nn.functional", "torch.distributions", "torch._dynamo", "matplotlib.pyplot",
+             "course_utils", "ipykernel.kernelapp")
+
+
+def import_libraries(preload: list[str]) -> None:
+    """Import what the kernel and the checks use, and anything more the grader asked for."""
+    import matplotlib
+    matplotlib.use("agg")
+    for module in (*LIBRARIES, *preload):
+        __import__(module)
+
+
+def serve(key_file: str, kernel_args: list[str]) -> None:
+    """Read the signing key, start ipykernel with the guard installed, and serve until shut down."""
+    signer = hmac.new(_read_key(key_file), digestmod=hashlib.sha256)
+    from ipykernel.kernelapp import IPKernelApp
+    app = IPKernelApp.instance()
+    app.initialize(kernel_args)
+    guard = _Guard(app.shell, signer)
+    builtins.__grading__ = guard
+    del signer
+    app.start()
+
+
+def parse_arguments(argv: list[str]) -> tuple[str | None, list[str], list[str]]:
+    """(--token-key-file value, --preload values, the rest for ipykernel)."""
     key_file, preload, rest = None, [], []
     arguments = iter(argv)
     for argument in arguments:
@@ -449,26 +478,15 @@ def main(argv: list[str]) -> None:
             preload.append(next(arguments))
         else:
             rest.append(argument)
+    return key_file, preload, rest
+
+
+def main(argv: list[str]) -> None:
+    key_file, preload, rest = parse_arguments(argv)
     if key_file is None:
         raise SystemExit("grading kernel: --token-key-file is required")
-    signer = hmac.new(_read_key(key_file), digestmod=hashlib.sha256)
-
-    import matplotlib
-    matplotlib.use("agg")
-    # Imported here, in the spare kernel that waits for the next submission, rather than on the
-    # clock of the submission's cells: the labs' libraries, and torch._dynamo, which torch loads on
-    # first use of the "meta" device that checks use to test where tensors are made.
-    for module in ("torch", "numpy", "torch.nn.functional", "torch.distributions", "torch._dynamo", "matplotlib.pyplot",
-                   "course_utils", *preload):
-        __import__(module)
-
-    from ipykernel.kernelapp import IPKernelApp
-    app = IPKernelApp.instance()
-    app.initialize(rest)
-    guard = _Guard(app.shell, signer)
-    builtins.__grading__ = guard
-    del signer
-    app.start()
+    import_libraries(preload)
+    serve(key_file, rest)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ class GradingSettings:
     memory_gb: float = 6.0              # memory of a submission's kernel and its processes
     disk_gb: float = 1.0                # files a submission's kernel may write
     sandboxed: bool = True              # run kernels in bubblewrap
-    prestart: bool = True               # start each worker's next kernel while it grades the current one
+    prestart: bool = True               # fork kernels from a server started ahead (libraries imported once)
     threads: int = 1                    # compute threads per kernel (set from cores per worker)
     data_root: str = ""                 # datasets folder, read-only inside the sandbox
 

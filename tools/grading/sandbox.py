@@ -33,7 +33,8 @@ class SandboxSpec:
     read_only: host paths visible read-only at the same place; writable: host paths visible
     read-write (the notebook's folder, the kernel's connection folder); workdir: where the kernel
     starts; env: its whole environment (nothing else is inherited); tmp_bytes: the size of /tmp;
-    mounted_files: single files shown read-only at another path; empty_dirs: folders created inside.
+    mounted_files: single files shown read-only at another path; mounted_dirs: folders shown
+    read-write at another path; empty_dirs: folders created inside.
     """
 
     read_only: tuple[Path, ...]
@@ -42,6 +43,7 @@ class SandboxSpec:
     env: dict[str, str] = field(default_factory=dict)
     tmp_bytes: int = 1 << 30
     mounted_files: tuple[tuple[Path, Path], ...] = ()   # (host file, path inside), read-only
+    mounted_dirs: tuple[tuple[Path, Path], ...] = ()    # (host folder, path inside), read-write
     empty_dirs: tuple[str, ...] = ()                     # created inside (e.g. a home under /tmp)
 
 
@@ -92,6 +94,8 @@ def command(spec: SandboxSpec, argv: list[str]) -> list[str]:
         cmd += ["--bind", str(path), str(path)]
     for host, inside in spec.mounted_files:
         cmd += ["--ro-bind", str(host), str(inside)]
+    for host, inside in spec.mounted_dirs:
+        cmd += ["--bind", str(host), str(inside)]
     for directory in spec.empty_dirs:
         cmd += ["--dir", directory]
     for name, value in spec.env.items():

@@ -10,10 +10,7 @@ import html
 import io
 import json
 import logging
-import os
-import shutil
 import socket
-import stat
 import tempfile
 import time
 import warnings
@@ -25,21 +22,14 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.converters import Autograde, GenerateFeedback
 from traitlets.config import Config, PyFileConfigLoader
 
-from tools.grading.kernel import SPARES, KernelPlan, default_data_root
+from tools.grading.fork_server import FORK_SERVERS
+from tools.grading.kernel_process import KernelPlan, default_data_root, remove_tree
 from tools.grading.kernel_boot import TAMPER_ERROR
 from tools.grading.models import ERROR, GRADED, CourseBundle, GradingResult, GradingTask
 from tools.grading.preprocessors import INTEGRITY_ERROR, STOPPED_ERROR, is_test_cell
 
 GRADING_CONFIG = Path(__file__).resolve().parent / "grading_config.py"
 LOG_FORMAT = "[%(levelname)s] %(message)s"
-
-
-def remove_tree(path: Path) -> None:
-    """Delete a folder even where nbgrader left files and folders read-only."""
-    def make_writable_and_retry(function, target, _):
-        os.chmod(target, stat.S_IRWXU)
-        function(target)
-    shutil.rmtree(path, onerror=make_writable_and_retry)
 
 
 def grading_config(bundle: CourseBundle, task: GradingTask, scratch: Path) -> Config:
@@ -70,9 +60,9 @@ def kernel_plan(settings) -> "KernelPlan":
                       disk_bytes=int(settings.disk_gb * 2**30))
 
 
-def start_spare_kernel(settings) -> None:
-    """Start this worker's first kernel ahead of its first submission."""
-    SPARES.refill(kernel_plan(settings))
+def start_fork_server(settings) -> None:
+    """Start this worker's fork server (its kernels' imports) ahead of its first submission."""
+    FORK_SERVERS.warm(kernel_plan(settings))
 
 
 def notes_from(autograded: nbformat.NotebookNode) -> list[str]:

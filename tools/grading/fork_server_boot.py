@@ -1,0 +1,109 @@
+"""A fork server for grading kernels: import the libraries once, then fork one kernel per request.
+
+    python fork_server_boot.py [--preload MODULE ...] [--empty FOLDER ...]
+
+The grader starts this file inside a bubblewrap sandbox (see fork_server.py) instead of starting
+a fresh kernel, with all its imports, for every submission. It imports what kernel_boot imports,
+prints `ready`, and then reads one folder per line on standard input; for each it forks a child
+that becomes a guarded grading kernel (kernel_boot.serve) in that folder and prints `forked`.
+Each `--empty` folder (the sandbox's private /tmp and /dev/shm) is emptied by every new kernel.
+
+Only one kernel lives at a time: before the grader asks for the next one it stops every process
+the last one left in the sandbox. The child empties /tmp and /dev/shm before it starts, so a kernel
+finds nothing of the one before it. The server itself is made non-dumpable, so that a kernel
+(same user, same sandbox) cannot read or write its memory and plant something in the next kernel;
+a kernel that kills or stops the server only makes the grader start a new one.
+
+This file runs inside the sandbox on its own, next to kernel_boot.py.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import sys
+
+import kernel_boot
+
+PR_SET_DUMPABLE = 4
+
+
+def set_dumpable(dumpable: bool) -> None:
+    """Allow or forbid other processes of this user to inspect this one (ptrace, /proc/PID/mem)."""
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, int(dumpable), 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE) failed")
+
+
+def empty(folder: str) -> None:
+    """Remove everything inside `folder` (what an earlier kernel left in a scratch folder)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def become_kernel(folder: str, scratch_dirs: list[str]) -> None:
+    """In the forked child: a fresh session and scratch folders, then serve as the kernel of `folder`."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.setsid()
+    null = os.open(os.devnull, os.O_RDONLY)
+    log = os.open(os.path.join(folder, "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(null, 0)        # the server's request and reply pipes are not the kernel's
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(null)
+    os.close(log)
+    for scratch in scratch_dirs:
+        empty(scratch)
+    home = os.environ.get("HOME", "/tmp/home")
+    for name in ("", ".ipython", ".matplotlib"):
+        os.makedirs(os.path.join(home, name), exist_ok=True)
+    set_dumpable(True)
+    os.chdir(os.path.join(folder, "work"))
+    kernel_boot.serve(os.path.join(folder, "token.key"),
+                      ["-f", os.path.join(folder, "kernel-inside.json"), "--HistoryManager.enabled=False"])
+
+
+def main(argv: list[str]) -> None:
+    _, preload, rest = kernel_boot.parse_arguments(argv)
+    scratch_dirs = [rest[i + 1] for i, argument in enumerate(rest[:-1]) if argument == "--empty"]
+    kernel_boot.import_libraries(preload)
+    set_dumpable(False)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)       # forked kernels are reaped as they end
+    requests, replies = sys.stdin, sys.stdout
+    replies.write("ready\n")
+    replies.flush()
+    for line in requests:
+        folder = line.strip()
+        if not folder:
+            continue
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                become_kernel(folder, scratch_dirs)
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else 1
+            except BaseException:  # noqa: BLE001 -- the kernel's log shows why it could not start
+                import traceback
+                traceback.print_exc()
+                code = 1
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(code)
+        replies.write(f"forked {pid}\n")
+        replies.flush()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

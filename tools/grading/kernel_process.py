@@ -1,0 +1,176 @@
+"""Starting and stopping one grading kernel process, in its sandbox, in a folder of its own.
+
+A kernel's folder holds its connection file and sockets (jupyter_client's `ipc` transport: the
+sandbox has no network, not even the host's loopback), its signing key (which the kernel deletes),
+its output log and `work/`, the only folder it may write. `launch` starts a fresh interpreter for
+one kernel; fork_server.py forks kernels from one that has already imported the libraries.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from jupyter_client.connect import write_connection_file
+
+from tools.grading import sandbox
+
+BOOT_FILE = Path(__file__).resolve().parent / "kernel_boot.py"
+SANDBOX_BOOT_DIR = Path("/opt/course-grading")       # where kernel_boot.py appears inside the sandbox
+
+
+def course_package_dir() -> Path:
+    """The folder of the installed course_utils package (bound read-only into the sandbox); not imported here."""
+    spec = importlib.util.find_spec("course_utils")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the course_utils package is not installed in this environment: run `make install`")
+    return Path(list(spec.submodule_search_locations)[0]).resolve()
+
+
+def default_data_root() -> str:
+    """The datasets folder as course_utils.data_root() would find it on this machine (without importing it)."""
+    return os.environ.get("COURSE_DATA_ROOT", "").strip() or str(course_package_dir().parent / "data")
+
+
+@dataclass(frozen=True)
+class KernelPlan:
+    """Everything that decides how a grading kernel is started (two kernels with one plan are alike)."""
+
+    sandboxed: bool
+    threads: int
+    data_root: str
+    extra_read_only: tuple[str, ...]
+    preload: tuple[str, ...]
+    disk_bytes: int
+
+
+class KernelProcess(Protocol):
+    """What the grader needs of a kernel's process: a subprocess.Popen, or a forked kernel's handle."""
+
+    pid: int
+
+    def poll(self) -> int | None: ...
+
+    def kill(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> int | None: ...
+
+    def send_signal(self, signum: int) -> None: ...
+
+
+@dataclass
+class LaunchedKernel:
+    """A kernel process with its folder: connection file, sockets, `work/` and its output log."""
+
+    process: KernelProcess
+    folder: Path
+    connection_file: Path
+    token_key: str
+    output: object | None = None        # the log file the grader opened for it, closed when it is discarded
+    writable: Path | None = None        # all it may write, counted against the disk limit (default: its folder)
+
+    @property
+    def disk_folder(self) -> Path:
+        return self.writable or self.folder
+
+
+def kernel_environment(plan: KernelPlan, home: Path) -> dict[str, str]:
+    """The whole environment of a grading kernel (nothing is inherited from the grader)."""
+    threads = str(max(1, plan.threads))
+    env = {
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "HOME": str(home), "TMPDIR": "/tmp" if plan.sandboxed else str(home),
+        "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".matplotlib"), "MPLBACKEND": "agg",
+        "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads,
+        "COURSE_DEVICE": "cpu", "COURSE_METRICS_DIR": str(home / "metrics"),
+        "NBGRADER_EXECUTION": "autograde",
+    }
+    if plan.data_root:
+        env["COURSE_DATA_ROOT"] = plan.data_root
+    return env
+
+
+def read_only_paths(plan: KernelPlan) -> tuple[Path, ...]:
+    """Host paths a sandboxed kernel may read: the course package, the data, and any extra ones asked for."""
+    paths = [course_package_dir(), *([plan.data_root] if plan.data_root else []), *plan.extra_read_only]
+    return tuple(Path(p) for p in paths if Path(p).exists())
+
+
+def new_kernel_folder(parent: str | None = None) -> tuple[Path, Path, str]:
+    """A fresh kernel folder with `work/`, a signing key file and a connection file: (folder, connection, key)."""
+    folder = Path(tempfile.mkdtemp(prefix="grading-kernel-", dir=parent))
+    (folder / "work").mkdir()
+    key = os.urandom(32)
+    key_file = folder / "token.key"
+    key_file.write_bytes(key)
+    key_file.chmod(0o600)
+    connection_file, _ = write_connection_file(str(folder / "kernel.json"), transport="ipc", ip=str(folder / "kernel"),
+                                               key=os.urandom(32).hex().encode())
+    return folder, Path(connection_file), key.hex()
+
+
+def launch(plan: KernelPlan) -> LaunchedKernel:
+    """Start a grading kernel in a new folder and a new interpreter; it imports its libraries and waits for a client."""
+    folder, connection_file, key = new_kernel_folder()
+    work = folder / "work"
+    boot = (SANDBOX_BOOT_DIR if plan.sandboxed else BOOT_FILE.parent) / BOOT_FILE.name
+    argv = [sys.executable, str(boot), "--token-key-file", str(folder / "token.key"),
+            *[arg for module in plan.preload for arg in ("--preload", module)],
+            "-f", str(connection_file), "--HistoryManager.enabled=False"]
+    if plan.sandboxed:
+        spec = sandbox.SandboxSpec(
+            read_only=read_only_paths(plan), writable=(folder,), workdir=work,
+            env=kernel_environment(plan, Path("/tmp/home")), tmp_bytes=plan.disk_bytes,
+            mounted_files=((BOOT_FILE, boot),), empty_dirs=("/tmp/home",))
+        command, env = sandbox.command(spec, argv), {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    else:
+        home = folder / "home"
+        home.mkdir()
+        command, env = argv, kernel_environment(plan, home)
+    output = open(folder / "kernel.log", "wb")
+    process = subprocess.Popen(command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=output,
+                               stderr=subprocess.STDOUT, start_new_session=True,
+                               preexec_fn=None if plan.sandboxed else die_with_parent)
+    return LaunchedKernel(process, folder, connection_file, key, output)
+
+
+def die_with_parent() -> None:
+    """In the child, before exec: be killed when the thread that started us ends (what bwrap's --die-with-parent does)."""
+    import ctypes
+    import signal
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def discard(kernel: LaunchedKernel) -> None:
+    """Stop a kernel's processes and remove its folder."""
+    try:
+        kernel.process.kill()
+        kernel.process.wait(timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    if kernel.output is not None:
+        kernel.output.close()
+    remove_tree(kernel.folder)
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a folder even where its files or folders were made read-only."""
+    def make_writable_and_retry(function, target, _):
+        try:
+            os.chmod(target, stat.S_IRWXU)
+            os.chmod(os.path.dirname(target), stat.S_IRWXU)
+            function(target)
+        except OSError:
+            pass
+    shutil.rmtree(path, onerror=make_writable_and_retry)
