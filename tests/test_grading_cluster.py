@@ -103,7 +103,7 @@ def test_an_interrupted_run_keeps_what_it_graded_and_a_rerun_finishes(tmp_path):
     submissions, out = tmp_path / "submissions", tmp_path / "out"
     _, complete = notebooks()
     unhurried = edit(complete, "encoder", prepend="import time\ntime.sleep(2)\n")   # so that Ctrl-C lands mid-run
-    for k in range(5):
+    for k in range(3):
         write(submissions, f"student-{k}", unhurried)
     command = [sys.executable, "-m", "tools.grading", LAB, str(submissions), "--out", str(out), "--workers", "1", *ARGS]
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -117,8 +117,8 @@ def test_an_interrupted_run_keeps_what_it_graded_and_a_rerun_finishes(tmp_path):
     assert process.returncode == 130, output
     assert "interrupted:" in output and "Run the same command again" in output
     first = {s: r for s, r in table(out).items() if r["status"] == "graded"}
-    assert 1 <= len(first) < 5 and all(r["total"] == "10" for r in first.values())
+    assert 1 <= len(first) < 3 and all(r["total"] == "10" for r in first.values())
     assert cli.main([LAB, str(submissions), "--out", str(out), "--workers", "2", *ARGS]) == 0
     second = table(out)
     assert all(second[s]["status"] == "unchanged" for s in first)
-    assert all(r["total"] == "10" for r in second.values()) and len(second) == 5
+    assert all(r["total"] == "10" for r in second.values()) and len(second) == 3

@@ -4,6 +4,7 @@ One sandboxed kernel serves the guard tests (each test starts with a clean check
 start their own.
 """
 import asyncio
+import time
 
 import pytest
 
@@ -46,7 +47,6 @@ class Kernel:
 
     def run_until_stopped(self, code: str, limit: float = 60) -> str:
         """Start `code` and wait until the watchdog stops the kernel; return its reason."""
-        import time
         self.client.execute(code)
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline and self.loop.run_until_complete(self.manager.is_alive()):
@@ -223,10 +223,14 @@ def test_a_kernel_cannot_reach_into_its_fork_server_and_a_killed_server_is_repla
             "        open(f'/proc/{os.getppid()}/{name}', 'rb').close()\n"
             "        print(name, 'readable')\n"
             "    except OSError as error:\n"
-            "        print(name, 'refused')\n"
-            "os.kill(os.getppid(), 9)")
+            "        print(name, 'refused')\n")
         assert error is None
         assert text.split() == ["mem", "refused", "environ", "refused", "fd/0", "refused"], text
+        k.client.execute("import os\nos.kill(os.getppid(), 9)")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and k.loop.run_until_complete(k.manager.is_alive()):
+            time.sleep(0.1)
+        assert not k.loop.run_until_complete(k.manager.is_alive()), "a kernel outlived its fork server"
     finally:
         k.close()
     replaced = Kernel(prestart=True)          # started on its own while a new server starts

@@ -93,3 +93,14 @@ def test_solution_passes_nbgrader_validate():
 def test_student_version_fails_every_test():
     output = validate(REPO_ROOT / "labs" / VALIDATED_LAB / f"{VALIDATED_LAB}.ipynb", "--invert")
     assert "Success! The notebook does not pass any tests." in output, output
+
+
+def test_the_in_process_release_writes_nbgraders_own_schema_version(regenerated, monkeypatch):
+    import sqlite3
+    from nbgrader.api import get_alembic_version
+
+    monkeypatch.setenv("PATH", course.child_env()["PATH"])     # nbgrader runs the `alembic` program
+    expected = get_alembic_version()                            # what nbgrader's command line would write
+    with sqlite3.connect(regenerated / "gradebook.db") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(expected,)]
+    assert course.nbgrader_schema_version() == expected

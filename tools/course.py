@@ -67,6 +67,18 @@ def nbgrader(course_root: Path, *args: str, timeout: float | None = None) -> sub
     return result
 
 
+def nbgrader_schema_version() -> str:
+    """The newest revision of nbgrader's gradebook schema, read from the migrations it ships.
+
+    nbgrader writes it into every gradebook it creates, and finds it by running the `alembic heads`
+    command, which takes about two seconds; reading the same migrations here takes a fraction.
+    """
+    import nbgrader
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(Path(nbgrader.__file__).parent / "alembic")).get_current_head()
+
+
 def make_course_copy(destination: Path, labs: list[str] | None = None) -> Path:
     """A scratch course directory with this repository's nbgrader config and solutions."""
     destination.mkdir(parents=True, exist_ok=True)
@@ -81,7 +93,24 @@ def release(course_root: Path, lab: str) -> Path:
     """Generate `labs/<lab>` from `solutions/<lab>` in `course_root` with nbgrader; return the release folder.
 
     This also records the lab's graded cells in the course's gradebook.db, which autograding
-    uses to restore the original tests.
+    uses to restore the original tests. It is `nbgrader generate_assignment LAB --force` run in
+    this process with the course's nbgrader_config.py, which spares starting nbgrader (and, for a
+    new gradebook, alembic) as programs: a few seconds per grading run. nbgrader changes the
+    process's working folder while it converts, so call it before starting threads that start
+    processes.
     """
-    nbgrader(course_root, "generate_assignment", lab, "--force")
+    import warnings
+    from unittest import mock
+
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    config.CourseDirectory.root = str(course_root)
+    with warnings.catch_warnings(), mock.patch("nbgrader.api.get_alembic_version", nbgrader_schema_version):
+        warnings.filterwarnings("ignore", module="nbgrader")      # sqlalchemy's notes on nbgrader's sessions
+        result = NbGraderAPI(config=config).generate_assignment(lab, force=True)
+    if not result["success"]:
+        raise RuntimeError(f"`nbgrader generate_assignment {lab}` failed in {course_root}:\n"
+                           f"{result.get('log', '')}\n{result.get('error', '')}")
     return course_root / LABS / lab

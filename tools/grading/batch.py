@@ -66,16 +66,26 @@ def module_aliases(release_nb: nbformat.NotebookNode) -> dict[str, str]:
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for alias in node.names:
                     full = f"{node.module}.{alias.name}"
-                    if importlib.util.find_spec(node.module) and _is_module(full):
+                    if _is_module(node.module) and _is_module(full):
                         aliases[alias.asname or alias.name] = full
     return aliases
 
 
 def _is_module(name: str) -> bool:
+    """Whether `name` (a.b.c) is a module, found on disk without importing anything (torch takes seconds)."""
+    top, *rest = name.split(".")
     try:
-        return importlib.util.find_spec(name) is not None
+        spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
         return False
+    if spec is None or not rest:
+        return spec is not None
+    for location in spec.submodule_search_locations or []:
+        path = Path(location).joinpath(*rest)
+        if (path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+                or any(path.parent.glob(f"{path.name}.*.so"))):
+            return True
+    return False
 
 
 def prepare_course(lab: str, workdir: Path) -> tuple[CourseBundle, nbformat.NotebookNode]:
@@ -129,9 +139,18 @@ def grade_batch(lab: str, submissions_dir: Path, out: Path, settings: GradingSet
         sandbox.check_available()
     check_data(settings.data_root or default_data_root())
     run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    # nbgrader changes this process's working folder while it releases the lab, so that happens
+    # before the cluster's thread starts worker processes (which would inherit a scratch folder).
+    with tempfile.TemporaryDirectory(prefix="grading-course-") as workdir:
+        bundle, release_nb = prepare_course(lab, Path(workdir))
+    published = None
+    if options.course_dir is not None:
+        published = CourseGradebook(options.course_dir, lab, bundle.course_id, bundle.manual)
+        if published.ensure_assignment():
+            print(f"recorded {lab} in {options.course_dir / 'gradebook.db'} (nbgrader generate_assignment)")
     cluster = executor.Cluster(options.workers, options.scheduler, options.retries, warm_up=settings).start()
     try:
-        return _grade(lab, submissions_dir, out, settings, options, cluster, run_id)
+        return _grade(lab, submissions_dir, out, settings, options, cluster, run_id, bundle, release_nb, published)
     finally:
         cluster.close()
 
@@ -153,18 +172,12 @@ class DataUnavailable(RuntimeError):
 
 
 def _grade(lab: str, submissions_dir: Path, out: Path, settings: GradingSettings, options: BatchOptions,
-           cluster: "executor.Cluster", run_id: str) -> BatchOutcome:
-    with tempfile.TemporaryDirectory(prefix="grading-course-") as workdir:
-        bundle, release_nb = prepare_course(lab, Path(workdir))
+           cluster: "executor.Cluster", run_id: str, bundle: CourseBundle, release_nb: nbformat.NotebookNode,
+           published: CourseGradebook | None) -> BatchOutcome:
     columns = Columns(points=bundle.points, manual=bundle.manual)
     store = ResultStore(out, lab, columns, run_id)
     submissions = find_submissions(submissions_dir, lab)
     inspect(submissions, lab, release_nb)
-    published = None
-    if options.course_dir is not None:
-        published = CourseGradebook(options.course_dir, lab, bundle.course_id, bundle.manual)
-        if published.ensure_assignment():
-            print(f"recorded {lab} in {options.course_dir / 'gradebook.db'} (nbgrader generate_assignment)")
     folders = {s.student: s.path.parent for s in submissions if s.path is not None}
 
     results: dict[str, GradingResult] = {}

@@ -26,13 +26,17 @@ import sys
 
 import kernel_boot
 
-PR_SET_DUMPABLE = 4
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
+
+
+def prctl(option: int, value: int) -> None:
+    if ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}, {value}) failed")
 
 
 def set_dumpable(dumpable: bool) -> None:
     """Allow or forbid other processes of this user to inspect this one (ptrace, /proc/PID/mem)."""
-    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, int(dumpable), 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE) failed")
+    prctl(PR_SET_DUMPABLE, int(dumpable))
 
 
 def empty(folder: str) -> None:
@@ -54,6 +58,7 @@ def empty(folder: str) -> None:
 def become_kernel(folder: str, scratch_dirs: list[str]) -> None:
     """In the forked child: a fresh session and scratch folders, then serve as the kernel of `folder`."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)             # a kernel does not outlive its server
     os.setsid()
     null = os.open(os.devnull, os.O_RDONLY)
     log = os.open(os.path.join(folder, "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -40,7 +40,7 @@ class CourseGradebook:
                     return False
                 except MissingEntry:
                     pass
-        course.nbgrader(self.course_dir, "generate_assignment", self.lab, "--force")
+        course.release(self.course_dir, self.lab)
         return True
 
     def publish(self, result: GradingResult, submitted: Path | None = None) -> None:
