@@ -20,7 +20,7 @@ from tools import course
 from tools.grading import executor, sandbox
 from tools.grading.gradebook import CourseGradebook
 from tools.grading.kernel_process import default_data_root
-from tools.grading.models import (ERROR, GRADED, UNCHANGED, CourseBundle, GradingResult, GradingSettings,
+from tools.grading.models import (ERROR, UNCHANGED, CourseBundle, GradingResult, GradingSettings,
                                   GradingTask, Submission)
 from tools.grading.normalise import normalise
 from tools.grading.outputs import Columns, ResultStore, summarise, write_atomically
