@@ -137,8 +137,11 @@ class ForkServer:
         if not self.plan.sandboxed:
             return self.process.pid
         for child in psutil.Process(self.process.pid).children(recursive=True):
-            if child.cmdline()[1:2] == [str(SANDBOX_BOOT_DIR / SERVER_FILE.name)]:
-                return child.pid
+            try:
+                if child.cmdline()[1:2] == [str(SANDBOX_BOOT_DIR / SERVER_FILE.name)]:
+                    return child.pid
+            except psutil.Error:
+                continue
         raise ForkServerError("the grading fork server's process was not found in its sandbox")
 
     def _kept(self) -> set[int]:
@@ -160,9 +163,9 @@ class ForkServer:
         root = self.process.pid if self.plan.sandboxed else self.server_pid
         try:
             found = psutil.Process(root).children(recursive=True)
-        except psutil.Error:
+            kept = self._kept()
+        except psutil.Error:            # the sandbox has ended: nothing is left in it
             return []
-        kept = self._kept()
         return [p for p in found if p.pid not in kept]
 
     def clear(self) -> None:
