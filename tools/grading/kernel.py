@@ -82,11 +82,6 @@ class GradingKernelManager(AsyncKernelManager):
         return KernelPlan(self.sandboxed, self.threads, self.data_root, tuple(self.extra_read_only),
                           tuple(self.preload), self.disk_bytes)
 
-    @property
-    def workdir(self) -> Path | None:
-        """The kernel's writable folder (its working directory)."""
-        return self.kernel.folder / "work" if self.kernel else None
-
     async def start_kernel(self, **kw) -> None:
         """Fork the kernel from the fork server or launch one; connect to it; start the watchdog."""
         self._attempted_start = True
