@@ -13,7 +13,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install lab solutions test test-units release clean-notebooks check-notebooks validate bench report \
+.PHONY: install lab solutions test test-units release clean-notebooks check-notebooks validate bench report results readme \
         autograde bench-grading grading-scheduler grading-worker student-repo data pretrained
 
 install: $(STAMP)
@@ -23,6 +23,9 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing the course's packages into $(VENV) (PyTorch's wheels are large: a few minutes the first time)"
 	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt -e .
+	@# jsonschema's optional IRI checker builds a grammar whenever it is imported (2.4 s in every process that
+	@# imports nbformat); nothing here validates IRIs, so it goes.
+	$(BIN)/python -m pip uninstall --disable-pip-version-check -y -q rfc3987-syntax
 	touch $@
 
 lab: install                ## open the student notebooks
@@ -35,10 +38,10 @@ solutions: install          ## open the instructor notebooks (and nbgrader's for
 # make test runs every notebook under the smoke budget unless asked for more (COURSE_BUDGET=full make test)
 test test-units: export COURSE_BUDGET ?= smoke
 test: install               ## everything CI runs (smoke budget unless COURSE_BUDGET is set)
-	$(BIN)/python -m pytest
+	COURSE_TEST_RECORD=all $(BIN)/python -m pytest
 
-test-units: install         ## only the fast tests (no notebook execution)
-	$(BIN)/python -m pytest -m "not slow" tests/
+test-units: install         ## the fast tier: no notebooks, nbgrader runs, sandbox, kernels or datasets (under a minute)
+	COURSE_TEST_RECORD=units $(BIN)/python -m pytest -m "not slow and not sandbox and not kernel and not data" tests/
 
 data: install               ## download MNIST and Fashion-MNIST once (grading kernels have no network)
 	$(BIN)/python -c "import course_utils as cu; [cu.load_images(d, train=t) for d in ('mnist', 'fashion-mnist') for t in (True, False)]; print('data in', cu.data_root())"
@@ -60,8 +63,15 @@ clean-notebooks: install    ## strip outputs and extra metadata from committed n
 bench: install              ## time an epoch of the VAE lab: torchvision DataLoader vs the tensor path
 	$(BIN)/python -m tools.bench
 
-report: install             ## run the solutions under BUDGET (full) and write reports/report.{md,json}
+report: install             ## run the solutions under BUDGET (full), write reports/report.{md,json}, then RESULTS.md
 	$(BIN)/python -m tools.report --budget $(BUDGET) $(ARGS) $(LAB)
+	$(BIN)/python -m tools.results
+
+results: install            ## take the newest measurements from reports/ into results/ and write RESULTS.md
+	$(BIN)/python -m tools.results
+
+readme: install             ## regenerate the README's lists of modules and tests from their docstrings
+	$(BIN)/python -m tools.readme
 
 autograde: install          ## grade a class: make autograde LAB=vae SUBMISSIONS=folder [WORKERS=2] [SCHEDULER=tcp://host:8786]
 	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make autograde LAB=<lab> SUBMISSIONS=<folder with one folder per student> [WORKERS=n] [SCHEDULER=tcp://host:8786] [OUT=folder]"; exit 2; }

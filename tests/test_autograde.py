@@ -21,16 +21,17 @@ import nbformat
 import pytest
 from distributed import LocalCluster
 
-from conftest import REPO_ROOT
-from mutants import MUTANTS
-from nbgrading import failing_graded_cells, graded_cells
-from slips import copy_test_cell
+from tests.helpers import REPO_ROOT
+from tests.helpers.mutants import MUTANTS
+from tests.helpers.notebooks import failing_graded_cells, graded_cells
+from tests.helpers.slips import copy_test_cell
 from tools import course
 from tools.grading.batch import BatchOptions, grade_batch
-from tools.grading.models import NEEDS_MANUAL, GradingSettings
+from tools.grading.records import NEEDS_MANUAL
+from tools.grading.settings import GradingSettings
 from tools.labcode import answer_cells, complete_submission
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.data]
 LABS = course.lab_names()
 
 
@@ -79,6 +80,8 @@ def scores(row, points):
     return {cell: float(row[cell]) for cell in points}
 
 
+@pytest.mark.sandbox
+@pytest.mark.kernel
 def test_complete_submission_earns_full_marks_and_its_written_answers_wait(graded):
     lab, points, rows, _ = graded
     assert rows["complete"]["status"] == "graded"
@@ -88,23 +91,31 @@ def test_complete_submission_earns_full_marks_and_its_written_answers_wait(grade
     assert all(rows["complete"][name] == NEEDS_MANUAL for name in written)
 
 
+@pytest.mark.sandbox
+@pytest.mark.kernel
 def test_untouched_notebook_earns_zero(graded):
     lab, points, rows, _ = graded
     assert scores(rows["untouched"], points) == {cell: 0.0 for cell in points}
     assert all(rows["untouched"][name] == "0" for name in rows["untouched"] if name.startswith("q-"))
 
 
+@pytest.mark.sandbox
+@pytest.mark.kernel
 def test_one_mistake_loses_only_its_exercise(graded):
     lab, points, rows, _ = graded
     broken = MUTANTS[lab][0].breaks
     assert scores(rows["one-mistake"], points) == {cell: 0.0 if cell == broken else float(p) for cell, p in points.items()}
 
 
+@pytest.mark.sandbox
+@pytest.mark.kernel
 def test_a_mistake_in_every_exercise_earns_zero(graded):
     lab, points, rows, _ = graded
     assert scores(rows["all-wrong"], points) == {cell: 0.0 for cell in points}
 
 
+@pytest.mark.sandbox
+@pytest.mark.kernel
 def test_a_copied_test_cell_changes_nothing(graded):
     lab, points, rows, _ = graded
     assert scores(rows["copied-test-cell"], points) == scores(rows["complete"], points)

@@ -7,15 +7,15 @@ import nbformat
 import psutil
 import pytest
 
-from batch_fixtures import (CHECKS, LAB, POINTS, edit, hostile_notebook, honest_zero, make_fixtures, notebooks,
+from tests.helpers.batch_fixtures import (CHECKS, LAB, POINTS, edit, hostile_notebook, honest_zero, make_fixtures, notebooks,
                             targeted_vandal, write)
-from conftest import REPO_ROOT
-from hostile import HOSTILE
-from nbgrading import read_grades, write_submission
+from tests.helpers import REPO_ROOT
+from tests.helpers.hostile import HOSTILE
+from tests.helpers.notebooks import read_grades, write_submission
 from tools import course
 from tools.grading import cli
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.kernel, pytest.mark.data]
 ARGS = ["--workers", "2", "--cell-timeout", "15", "--notebook-timeout", "300", "--no-progress", "--no-gradebook"]
 
 

@@ -1,3 +1,4 @@
+"""The run budget: full by default, smoke when asked or while nbgrader grades, clear errors otherwise."""
 import pytest
 
 import course_utils as cu

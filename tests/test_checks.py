@@ -1,3 +1,4 @@
+"""The check helpers of the check cells: they raise with what was checked, expected and found, and a hint."""
 import pytest
 import torch
 

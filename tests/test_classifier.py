@@ -14,6 +14,7 @@ def test_committed_weights_are_small(dataset):
 
 
 @pytest.mark.parametrize("dataset", sorted(REQUIRED_ACCURACY))
+@pytest.mark.data
 def test_accuracy_on_the_test_split(dataset):
     classifier = cu.load_classifier(dataset)
     test = cu.load_images(dataset, train=False)

@@ -22,6 +22,7 @@ def test_data_root_follows_the_environment(monkeypatch, tmp_path):
     assert cu.data_root() == Path(data_module.__file__).resolve().parent.parent / "data"
 
 
+@pytest.mark.data
 def test_mnist_test_split_as_tensors(mnist_test):
     assert mnist_test.images.shape == (10000, 1, 28, 28)
     assert mnist_test.images.dtype == torch.float32
@@ -33,6 +34,7 @@ def test_mnist_test_split_as_tensors(mnist_test):
     assert abs(mnist_test.images.mean().item() - 0.133) < 0.01
 
 
+@pytest.mark.data
 def test_training_split_and_fashion_mnist():
     train = cu.load_images("MNIST", train=True)
     assert len(train) == 60000
@@ -40,6 +42,7 @@ def test_training_split_and_fashion_mnist():
     assert len(fashion) == 10000 and fashion.classes[1] == "Trouser"
 
 
+@pytest.mark.data
 def test_image_data_helpers(mnist_test):
     subset = mnist_test.subset(5)
     assert len(subset) == 5 and torch.equal(subset.labels, mnist_test.labels[:5])
@@ -72,6 +75,7 @@ def test_failed_download_is_a_clear_error_not_a_urllib_traceback(tmp_path, monke
         cu.load_images("fashion-mnist", root=tmp_path, download=True)
 
 
+@pytest.mark.data
 def test_files_on_disk_are_read_without_torchvision_and_match_it(tmp_path):
     import subprocess
     import sys

@@ -1,3 +1,4 @@
+"""Choosing the device: CUDA, then MPS, then the CPU, or what $COURSE_DEVICE says, with clear errors."""
 import pytest
 import torch
 

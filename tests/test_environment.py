@@ -3,7 +3,7 @@ import re
 
 import yaml
 
-from conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 
 def parse_requirement(line: str) -> tuple[str, str] | None:
@@ -58,3 +58,22 @@ def test_installed_torch_pair_matches_the_pins_and_imports_together():
     # the C++ operators load only when the two builds match
     boxes = torch.tensor([[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
     assert torchvision.ops.nms(boxes, torch.tensor([0.9, 0.8]), 0.5).tolist() == [0]
+
+
+def test_the_libraries_the_grader_builds_on_are_pinned_and_installed_at_their_pins():
+    from importlib.metadata import version
+
+    pins = pip_requirements()
+    for package in ("jupyter-client", "nbclient", "nbconvert", "ipykernel", "traitlets", "nbgrader", "nbformat"):
+        assert package in pins, f"{package} is not pinned: the grader relies on its internals"
+        assert version(package) == pins[package], f"{package} {version(package)} is installed, {pins[package]} pinned"
+
+
+def test_reading_a_notebook_does_not_build_an_iri_grammar():
+    """`make install` removes jsonschema's optional IRI checker, which costs 2.4 s in every process that imports nbformat."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", "import sys, nbformat; print('rfc3987_syntax' in sys.modules)"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stdout + result.stderr

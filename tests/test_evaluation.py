@@ -69,6 +69,7 @@ def test_classify_shapes_and_input_check():
         cu.classify(classifier, torch.rand(7, 784))
 
 
+@pytest.mark.data
 def test_the_sample_judge_scores_real_images_like_its_baseline():
     judge = cu.load_classifier("mnist")
     test = cu.load_images("mnist", train=False).images[:2000]

@@ -20,7 +20,7 @@ from tools import course
 from tools.grading import cli
 from tools.labcode import complete_submission
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.kernel, pytest.mark.data]
 LAB, COURSE_ID = "vae", "deep-generative-2027"
 
 

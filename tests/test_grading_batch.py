@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-from conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 
 def test_module_aliases_name_the_modules_a_lab_imports_without_importing_them():

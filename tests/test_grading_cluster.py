@@ -11,11 +11,11 @@ import dask
 import pytest
 from distributed import Client, LocalCluster
 
-from batch_fixtures import LAB, edit, mutant, notebooks, write
-from conftest import REPO_ROOT
+from tests.helpers.batch_fixtures import LAB, edit, mutant, notebooks, write
+from tests.helpers import REPO_ROOT
 from tools.grading import cli
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.kernel, pytest.mark.data]
 ARGS = ["--cell-timeout", "60", "--notebook-timeout", "300", "--no-progress", "--no-gradebook"]
 
 

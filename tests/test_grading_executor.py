@@ -3,7 +3,8 @@ import pytest
 from distributed.client import FutureCancelledError
 
 from tools.grading import executor
-from tools.grading.models import ERROR, GradingSettings, GradingTask
+from tools.grading.records import ERROR, GradingTask
+from tools.grading.settings import GradingSettings
 
 TASK = GradingTask("ann", "{}", "digest", ("Cell x was copied; the copy was ignored.",), GradingSettings())
 

@@ -11,11 +11,12 @@ import pytest
 from tools.grading import sandbox
 from tools.grading.fork_server import ForkedProcess
 from tools.grading.kernel import GradingKernelManager
-from tools.grading.kernel_process import default_data_root
-from tools.grading.kernel_boot import TOKEN_MIME
+from tools.grading.settings import GradingSettings
+from tools.grading.inside.grading_kernel.protocol import TOKEN_MIME
 from tools.grading.preprocessors import token_for
 
 SANDBOXED = sandbox.bwrap_path() is not None
+pytestmark = [pytest.mark.kernel, pytest.mark.sandbox]
 
 
 class Kernel:
@@ -23,8 +24,8 @@ class Kernel:
 
     def __init__(self, **settings):
         self.loop = asyncio.new_event_loop()
-        self.manager = GradingKernelManager(kernel_name="python3", sandboxed=SANDBOXED, data_root=default_data_root(),
-                                            **settings)
+        settings = GradingSettings(**{"sandboxed": SANDBOXED, "prestart": False, **settings})
+        self.manager = GradingKernelManager(kernel_name="python3", settings=settings)
         self.loop.run_until_complete(self.manager.start_kernel())
         self.client = self.manager.client()
         self.client.start_channels()
@@ -166,7 +167,7 @@ def test_the_kernel_sees_only_its_own_folder():
 
 
 def test_a_kernel_over_its_memory_limit_is_stopped_with_the_reason():
-    k = Kernel(memory_bytes=1_500 * 2**20)
+    k = Kernel(memory_gb=1_500 / 1024)
     try:
         reason = k.run_until_stopped("import numpy\nblocks = [numpy.ones(2**27) for _ in range(8)]")
     finally:
@@ -175,7 +176,7 @@ def test_a_kernel_over_its_memory_limit_is_stopped_with_the_reason():
 
 
 def test_a_kernel_over_its_time_limit_is_stopped_with_the_reason():
-    k = Kernel(time_limit=6)
+    k = Kernel(notebook_timeout=6, prestart=True)     # forked: its imports are done before the clock starts
     try:
         reason = k.run_until_stopped("import time\ntime.sleep(60)")
     finally:

@@ -2,10 +2,10 @@
 import nbformat
 import pytest
 
-from slips import SLIPS, deleted_answer_cell
+from tests.helpers.slips import SLIPS, deleted_answer_cell
 from tools.course import student_notebook
 from tools.grading.normalise import normalise
-from tools.grading.preprocessors import is_test_cell
+from tools.cells import is_test_cell
 from tools.labcode import answer_cells, complete_submission
 
 LAB = "vae"

@@ -3,7 +3,7 @@ import csv
 import io
 import json
 
-from tools.grading.models import ERROR, GRADED, NEEDS_MANUAL, UNCHANGED, GradingResult
+from tools.grading.records import ERROR, GRADED, NEEDS_MANUAL, UNCHANGED, GradingResult
 from tools.grading.outputs import Columns, ResultStore, summarise, write_atomically
 
 COLUMNS = Columns(points={"a-check": 2.0, "b-check": 3.0, "essay": 2.0}, manual=("essay",))

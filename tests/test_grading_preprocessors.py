@@ -2,14 +2,15 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_output
 
-from tools.grading.kernel_boot import TOKEN_MIME
-from tools.grading.preprocessors import (INTEGRITY_ERROR, GuardTestCells, VerifyChecks, guard_lines, is_test_cell,
-                                         token_for)
+from tools.grading.inside.grading_kernel.protocol import TOKEN_MIME
+from tools.cells import is_test_cell
+from tools.grading.notes import INTEGRITY_ERROR
+from tools.grading.preprocessors import GuardTestCells, VerifyChecks, guard_lines, token_for
 
 KEY = "ab" * 32
 
 
-def test_cell(source="cu.check(True, 'fine')", outputs=()):
+def graded_test_cell(source="cu.check(True, 'fine')", outputs=()):
     cell = new_code_cell(source, id="t")
     cell.metadata["nbgrader"] = {"grade": True, "grade_id": "x-check", "points": 2, "solution": False,
                                  "locked": True, "schema_version": 3, "task": False}
@@ -28,7 +29,7 @@ def verify(cell, key=KEY):
 
 def test_test_cells_are_wrapped_in_the_guard_and_answers_are_not():
     guard = GuardTestCells(aliases={"F": "torch.nn.functional"})
-    cell, _ = guard.preprocess_cell(test_cell("line one\nline two\n"), {}, 0)
+    cell, _ = guard.preprocess_cell(graded_test_cell("line one\nline two\n"), {}, 0)
     begin, end = guard_lines("x-check", {"F": "torch.nn.functional"})
     assert cell.source == f"{begin}\nline one\nline two\n{end}"
     answer = new_code_cell("x = 1")
@@ -37,37 +38,37 @@ def test_test_cells_are_wrapped_in_the_guard_and_answers_are_not():
 
 
 def test_a_check_with_its_token_keeps_its_points_and_the_token_is_removed():
-    cell = test_cell(outputs=[new_output("stream", name="stdout", text="✔ fine\n"), token()])
+    cell = graded_test_cell(outputs=[new_output("stream", name="stdout", text="✔ fine\n"), token()])
     assert verify(cell) == []
     assert [o.output_type for o in cell.outputs] == ["stream"]
 
 
 def test_a_check_without_a_valid_token_scores_zero():
     for outputs in ([], [token(key="cd" * 32)], [token(cell_id="other-check")]):
-        errors = verify(test_cell(outputs=list(outputs)))
+        errors = verify(graded_test_cell(outputs=list(outputs)))
         assert [e.ename for e in errors] == [INTEGRITY_ERROR]
         assert "did not run to its end" in errors[0].evalue
 
 
 def test_a_failing_check_stays_failed_without_a_second_error():
     error = new_output("error", ename="CheckError", evalue="mu has shape (8, 784)", traceback=[])
-    assert [e.ename for e in verify(test_cell(outputs=[error]))] == ["CheckError"]
+    assert [e.ename for e in verify(graded_test_cell(outputs=[error]))] == ["CheckError"]
 
 
 def test_warnings_on_stderr_do_not_cost_points_and_guard_lines_are_removed():
     begin, end = guard_lines("x-check", {})
-    cell = test_cell(f"{begin}\ncu.check(True, 'fine')\n{end}",
+    cell = graded_test_cell(f"{begin}\ncu.check(True, 'fine')\n{end}",
                      outputs=[new_output("stream", name="stderr", text="UserWarning: ...\n"), token()])
     assert verify(cell) == []
     assert cell.outputs[0].name == "stdout" and cell.source == "cu.check(True, 'fine')"
 
 
 def test_the_kernels_own_key_comes_through_the_resources():
-    cell = test_cell(outputs=[token(key="ef" * 32)])
+    cell = graded_test_cell(outputs=[token(key="ef" * 32)])
     cell, _ = VerifyChecks().preprocess_cell(cell, {"grading_token_key": "ef" * 32}, 0)
     assert not [o for o in cell.outputs if o.output_type == "error"]
 
 
 def test_release_notebooks_mark_their_test_cells():
-    nb = nbformat.v4.new_notebook(cells=[test_cell(), new_code_cell("x = 1")])
+    nb = nbformat.v4.new_notebook(cells=[graded_test_cell(), new_code_cell("x = 1")])
     assert [is_test_cell(c) for c in nb.cells] == [True, False]

@@ -2,8 +2,8 @@
 import nbformat
 import pytest
 
-from hostile import HOSTILE
-from mutants import MUTANTS
+from tests.helpers.hostile import HOSTILE
+from tests.helpers.mutants import MUTANTS
 from tools.course import lab_names, student_notebook
 from tools.grading.review import module_names, review, review_cell
 from tools.labcode import complete_submission

@@ -8,7 +8,12 @@ import pytest
 from tools.grading import sandbox
 from tools.grading.sandbox import SandboxSpec, SandboxUnavailable
 
-needs_bwrap = pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap is not installed")
+
+
+def needs_bwrap(test):
+    """A test that starts a sandbox: in the sandbox tier, skipped where bubblewrap is missing."""
+    return pytest.mark.sandbox(pytest.mark.skipif(sandbox.bwrap_path() is None,
+                                                  reason="bubblewrap is not installed")(test))
 
 
 def run_inside(spec, code):

@@ -53,3 +53,35 @@ def test_the_lab_is_recognised_even_without_grading_marks():
     _, cvae = complete_submission("cvae")
     assert which_lab(cvae, "vae", release, others) == "this is the cvae lab's notebook, not the vae lab's"
     assert "no graded cells of the vae lab" in which_lab(nbformat.v4.new_notebook(), "vae", release, others)
+
+
+def test_files_beside_the_notebook_are_taken_and_change_the_digest(tmp_path):
+    from tools.grading import submissions as module
+    found = layout(tmp_path, {"ann/vae.ipynb": "{}", "ann/scale.txt": "2.0", "ann/data/points.csv": "1,2",
+                              "ann/.secret": "x", "ann/timestamp.txt": "2026", "ann/outputs/model.pt": "weights",
+                              "ann/.ipynb_checkpoints/vae-checkpoint.ipynb": "{}", "bob/vae.ipynb": "{}"})
+    ann, bob = found["ann"], found["bob"]
+    for submission in (ann, bob):
+        read_notebook(submission)
+    plain_digest = ann.digest
+    module.handed_in_files(ann)
+    module.handed_in_files(bob)
+    assert dict(ann.files) == {"data/points.csv": b"1,2", "scale.txt": b"2.0"}
+    assert ann.digest != plain_digest and len(ann.digest) == 64
+    assert bob.files == () and bob.digest == plain_digest, "a notebook alone keeps the digest of the notebook"
+    (tmp_path / "ann" / "scale.txt").write_text("3.0")
+    again = layout(tmp_path, {})["ann"]
+    read_notebook(again)
+    module.handed_in_files(again)
+    assert again.digest != ann.digest, "changing a handed-in file must regrade the submission"
+
+
+def test_too_many_or_too_large_files_stay_out_with_a_note(tmp_path, monkeypatch):
+    from tools.grading import submissions as module
+    monkeypatch.setattr(module, "MAX_FILES", 2)
+    found = layout(tmp_path, {"ann/vae.ipynb": "{}", **{f"ann/f{k}.txt": "x" for k in range(4)}})
+    ann = found["ann"]
+    read_notebook(ann)
+    module.handed_in_files(ann)
+    assert [name for name, _ in ann.files] == ["f0.txt", "f1.txt"]
+    assert ann.notes and "2 file(s) beside the notebook (f2.txt, f3.txt) were not given to the kernel" in ann.notes[0]

@@ -1,3 +1,4 @@
+"""Image helpers: collages of a batch, 8-bit images and files."""
 import numpy as np
 import pytest
 import torch

@@ -1,3 +1,4 @@
+"""The shared layers the labs build their models from."""
 import pytest
 import torch
 from torch import nn

@@ -1,3 +1,4 @@
+"""Running averages for training logs, weighted by batch size."""
 import math
 
 import pytest

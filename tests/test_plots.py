@@ -1,3 +1,4 @@
+"""The labs' figures draw without a display and label what they show."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest

@@ -6,11 +6,12 @@ import sys
 import nbformat
 import pytest
 
-from conftest import REPO_ROOT
-from nbgrading import solution_cells
+from tests.helpers import REPO_ROOT
+from tests.helpers.notebooks import split_lines
+from tests.helpers.notebooks import solution_cells
 from tools import course
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.kernel, pytest.mark.data]
 LABS = course.lab_names()
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
@@ -36,20 +37,6 @@ def test_committed_lab_is_exactly_the_regenerated_one(regenerated, lab):
     assert committed.keys() == fresh.keys(), "labs/ and a fresh release hold different files: run `make release`"
     stale = [str(name) for name in fresh if committed[name] != fresh[name]]
     assert not stale, f"out of date with solutions/: {stale}; run `make release` and commit labs/"
-
-
-def split_lines(solution_nb) -> tuple[set[str], set[str]]:
-    """(lines inside solution regions and hidden tests, lines outside them) of the instructor notebook."""
-    inside, secret, given = False, set(), set()
-    for cell in solution_nb.cells:
-        for line in cell.source.splitlines():
-            if re.search(r"### BEGIN (SOLUTION|HIDDEN TESTS)", line):
-                inside = True
-            elif re.search(r"### END (SOLUTION|HIDDEN TESTS)", line):
-                inside = False
-            else:
-                (secret if inside else given).add(line.strip())
-    return secret, given
 
 
 @pytest.mark.parametrize("lab", LABS)

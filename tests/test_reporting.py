@@ -1,3 +1,4 @@
+"""Machine-readable metrics of a lab run, where `make report` collects them."""
 import json
 
 import pytest

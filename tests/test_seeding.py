@@ -1,3 +1,4 @@
+"""Seeding makes Python's, NumPy's and torch's random numbers repeat."""
 import random
 
 import numpy as np

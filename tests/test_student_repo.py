@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import REPO_ROOT
-from test_release import split_lines
+from tests.helpers import REPO_ROOT
+from tests.helpers.notebooks import split_lines
 from tools import course
 from tools.student_repo import INSTRUCTOR_ONLY, write_student_repo
 
@@ -67,7 +67,7 @@ def test_requirements_keep_the_pins_and_drop_the_instructors_tools(student_repo)
 
 
 def test_refusing_to_overwrite_the_instructors_repository():
-    with pytest.raises(SystemExit, match="looks like the instructor's repository"):
+    with pytest.raises(course.CourseError, match="looks like the instructor's repository"):
         write_student_repo(REPO_ROOT)
 
 

@@ -8,7 +8,7 @@ import shlex
 
 import yaml
 
-from conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 from tools import report
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"

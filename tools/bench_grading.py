@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,9 +23,12 @@ from statistics import mean
 
 import nbformat
 
-from tools.grading.batch import BatchOptions, grade_batch
-from tools.grading.models import GradingSettings
+from tools import course
+from tools.grading.batch import BatchOptions, check_data, grade_batch
+from tools.grading.sandbox import check_available
+from tools.grading.settings import GradingSettings
 from tools.labcode import complete_submission
+from tools.results import write_record
 
 STAGES = ("kernel start", "cells", "nbgrader", "feedback")
 
@@ -65,13 +69,23 @@ def run_once(lab: str, submissions: Path, out: Path, workers: int, scheduler: st
             "graded": graded, "stages": breakdown(outcome)}
 
 
-def main(argv: list[str] | None = None) -> None:
+@course.command("bench-grading")
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--lab", default="vae")
-    parser.add_argument("--count", type=int, default=20)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--lab", default="vae", help="the lab whose complete submissions are graded (default: vae)")
+    parser.add_argument("--count", type=int, default=20, help="submissions in the generated class (default: 20)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="worker counts to measure, one run each (default: 1 2)")
     parser.add_argument("--cluster", action="store_true", help="also grade through a separately started cluster")
     args = parser.parse_args(argv)
+    try:
+        course.check_labs([args.lab])
+    except course.UnknownLabError as error:
+        parser.error(str(error))
+    if args.count < 1 or min(args.workers) < 1:
+        parser.error("--count and every --workers value must be at least 1")
+    check_available()                       # stop before generating anything when grading cannot run here
+    check_data(GradingSettings().datasets)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as scratch:
         submissions = Path(scratch) / "submissions"
@@ -94,7 +108,16 @@ def main(argv: list[str] | None = None) -> None:
     for workers, path, row in rows:
         stages = "  ".join(f"{name} {seconds:.2f}" for name, seconds in row["stages"].items())
         print(f"  {workers} worker(s), {path}: {stages}")
+    write_record("grading", {
+        "class": f"{args.count} complete {args.lab} submissions, sandboxed kernels",
+        "submissions per minute (whole command / grading phase)": [
+            {"workers": workers, "path": path.split(" at ")[0], "whole command": round(row["whole"], 1),
+             "grading phase": round(row["grading"], 1)} for workers, path, row in rows],
+        "seconds per submission by stage": [
+            {"workers": workers, "path": path.split(" at ")[0], **{k: round(v, 2) for k, v in row["stages"].items()}}
+            for workers, path, row in rows]})
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -5,11 +5,14 @@ child-process environment from here, so that they agree.
 """
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = "solutions"          # nbgrader's source directory: instructor notebooks
@@ -18,8 +21,38 @@ LABS = "labs"                    # nbgrader's release directory: student noteboo
 IGNORED = (".ipynb_checkpoints", "__pycache__", "outputs")
 
 
-class UnknownLabError(ValueError):
+class CourseError(RuntimeError):
+    """A failure a command reports as its message and an exit code, never as a traceback.
+
+    Each subclass names a cause the user can fix (a missing program, missing data, a bad
+    argument); the message says what was wrong and what to do.
+    """
+
+    exit_code = 2
+
+
+class UnknownLabError(CourseError, ValueError):
     """A lab name that is not one of the course's labs."""
+
+
+def command(what: str, known: tuple[type[Exception], ...] = ()) -> Callable[[Callable[..., int]], Callable[..., int]]:
+    """Wrap a tool's `main`: a CourseError (or one of `known`) becomes "<what> stopped: <message>" and its exit code.
+
+    Ctrl-C exits with 130 and one line. Any other exception is a bug and keeps its traceback.
+    """
+    def decorate(main: Callable[..., int]) -> Callable[..., int]:
+        @functools.wraps(main)
+        def run(*args, **kwargs) -> int:
+            try:
+                return main(*args, **kwargs)
+            except (CourseError, *known) as error:
+                print(f"{what} stopped: {error}", file=sys.stderr)
+                return getattr(error, "exit_code", 2)
+            except KeyboardInterrupt:
+                print(f"{what} interrupted", file=sys.stderr)
+                return 130
+        return run
+    return decorate
 
 
 def lab_names(root: Path = REPO_ROOT) -> list[str]:
@@ -42,6 +75,30 @@ def solution_notebook(lab: str, root: Path = REPO_ROOT) -> Path:
 def student_notebook(lab: str, root: Path = REPO_ROOT) -> Path:
     """labs/<lab>/<lab>.ipynb: the student version generated from the solution."""
     return root / LABS / lab / f"{lab}.ipynb"
+
+
+def course_package_dir() -> Path:
+    """The folder of the installed course_utils package (found without importing it: torch takes seconds)."""
+    spec = importlib.util.find_spec("course_utils")
+    if spec is None or not spec.submodule_search_locations:
+        raise CourseError("the course_utils package is not installed in this environment: run `make install`")
+    return Path(list(spec.submodule_search_locations)[0]).resolve()
+
+
+def data_root() -> str:
+    """The datasets folder as course_utils.data_root() finds it: $COURSE_DATA_ROOT, else data/ beside the package."""
+    return os.environ.get("COURSE_DATA_ROOT", "").strip() or str(course_package_dir().parent / "data")
+
+
+def course_id(course_root: Path = REPO_ROOT) -> str:
+    """The nbgrader course id of a course directory, read with traitlets' config loader from its nbgrader_config.py."""
+    from traitlets.config import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    value = config.CourseDirectory.get("course_id")
+    if not isinstance(value, str) or not value:
+        raise CourseError(f"{course_root / 'nbgrader_config.py'} sets no c.CourseDirectory.course_id")
+    return value
 
 
 def child_env(**overrides: str) -> dict[str, str]:

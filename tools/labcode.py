@@ -5,6 +5,7 @@ import copy
 
 import nbformat
 
+from tools.cells import answer_cells
 from tools.course import solution_notebook, student_notebook
 
 
@@ -16,13 +17,13 @@ def lab_namespace(lab: str, cell_ids: list[str], preset: dict | None = None,
     the configuration's PRETRAINED switch on.
     """
     path = solution_notebook(lab)
-    cells = {cell.get("id"): cell for cell in nbformat.read(path, as_version=4).cells}
-    missing = [cell_id for cell_id in cell_ids if cell_id not in cells]
+    by_id = {cell.get("id"): cell for cell in nbformat.read(path, as_version=4).cells}
+    missing = [cell_id for cell_id in cell_ids if cell_id not in by_id]
     if missing:
         raise KeyError(f"{path.name} has no cell(s) {missing}")
     namespace: dict = dict(preset or {})
     for cell_id in cell_ids:
-        source = cells[cell_id].source
+        source = by_id[cell_id].source
         if replace and cell_id in replace:
             old, new = replace[cell_id]
             if old not in source:
@@ -30,11 +31,6 @@ def lab_namespace(lab: str, cell_ids: list[str], preset: dict | None = None,
             source = source.replace(old, new)
         exec(compile(source, f"{lab}.ipynb#{cell_id}", "exec"), namespace)
     return namespace
-
-
-def answer_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
-    """The cells a student writes in (nbgrader solution cells), by id."""
-    return {c.id: c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
 
 
 def filled_in(student_nb: nbformat.NotebookNode, solution_nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

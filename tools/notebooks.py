@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools import course
 from tools.course import LABS, REPO_ROOT, SOLUTIONS
 
 NOTEBOOK_DIRS = (SOLUTIONS, LABS)
@@ -61,6 +62,7 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+@course.command("notebooks")
 def main(argv: list[str]) -> int:
     if argv not in (["check"], ["clean"]):
         print(__doc__)

@@ -17,8 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tools import report
-from tools.course import REPO_ROOT, UnknownLabError, check_labs, lab_names
+from tools import course, report
+from tools.course import REPO_ROOT, check_labs, lab_names
 from tools.labcode import lab_namespace
 
 PRETRAINED_DIR = REPO_ROOT / "course_utils" / "pretrained"
@@ -33,7 +33,9 @@ FIGURE_CELLS = {
              "dcgan-training-loop", "dcgan-train", "collage", "wgan", "wgan-train", "gradient-penalty", "wgan-gp-train",
              "compare"], ["DCGAN confident", "DCGAN FD", "WGAN confident", "WGAN FD", "WGAN-GP confident", "WGAN-GP FD",
                           "real-vs-real FD"]),
-    "pixel_loss": (["setup-imports", "config", "load-data", "dissimilarity", "shift", "rank", "small-vae"], []),
+    "pixel_loss": (["setup-imports", "config", "load-data", "dissimilarity", "shift", "rank", "small-vae", "candidates", "figure",
+                    "feature-distance", "statistics"], ["BCE closest (share)", "squared error closest (share)",
+                                                        "features closest (share)"]),
 }
 
 
@@ -61,14 +63,11 @@ def measure(lab: str) -> dict[str, float]:
     return {name: metrics[name] for name in names}
 
 
+@course.command("pretrained")
 def main(argv: list[str]) -> int:
     measure_only = "--measure-only" in argv
     labs = [arg for arg in argv if arg != "--measure-only"] or lab_names()
-    try:
-        check_labs(labs)
-    except UnknownLabError as error:
-        print(error)
-        return 2
+    check_labs(labs)
     if not measure_only and train_and_keep(labs) != 0:
         return 1
     record_figures(labs)

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import sys
 
-from tools.course import REPO_ROOT, SOLUTIONS, UnknownLabError, check_labs, lab_names, release
+from tools import course
+from tools.course import REPO_ROOT, SOLUTIONS, check_labs, lab_names, release
 
 
+@course.command("release")
 def main(argv: list[str]) -> int:
     labs = argv or lab_names()
-    try:
-        check_labs(labs)
-    except UnknownLabError as error:
-        print(error)
-        return 2
+    check_labs(labs)
     for lab in labs:
         folder = release(REPO_ROOT, lab)
         print(f"released {SOLUTIONS}/{lab} -> {folder.relative_to(REPO_ROOT)}")

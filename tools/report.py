@@ -6,7 +6,9 @@
 
 Each notebook records its own numbers with course_utils.save_metrics; this tool runs the
 notebooks with $COURSE_METRICS_DIR pointing at a scratch folder and gathers what they wrote,
-adding the wall time of each notebook.
+adding the wall time of each notebook. Under the full budget the figures are also kept as a record
+(reports/labs-full.json, or labs-pretrained.json) that `python -m tools.results` renders into
+RESULTS.md; a run of some labs updates theirs and keeps the others'.
 """
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ from pathlib import Path
 
 import nbformat
 
+from tools import course
 from tools.course import REPO_ROOT, UnknownLabError, check_labs, child_env, lab_names, solution_notebook
+from tools.results import RESULTS, machine, write_record
 
 
 def with_pretrained_switch_on(lab: str, folder: Path) -> Path:
@@ -28,7 +32,7 @@ def with_pretrained_switch_on(lab: str, folder: Path) -> Path:
     notebook = nbformat.read(solution_notebook(lab), as_version=4)
     config = next(cell for cell in notebook.cells if cell.get("id") == "config")
     if config.source.count("PRETRAINED = False") != 1:
-        raise RuntimeError(f"{lab}: the configuration cell has no 'PRETRAINED = False' line to switch on")
+        raise course.CourseError(f"{lab}: the configuration cell has no 'PRETRAINED = False' line to switch on")
     config.source = config.source.replace("PRETRAINED = False", "PRETRAINED = True")
     folder.mkdir(parents=True, exist_ok=True)
     copy = folder / f"{lab}.ipynb"
@@ -75,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@course.command("report")
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -97,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps({"budget": args.budget, "pretrained": args.pretrained, "labs": results}, indent=2) + "\n")
     (out / "report.md").write_text(to_markdown(results, args.budget))
     print(f"wrote {out / 'report.md'} and {out / 'report.json'}")
+    if args.budget == "full":
+        name = "labs-pretrained" if args.pretrained else "labs-full"
+        kept = RESULTS / f"{name}.json"
+        labs = json.loads(kept.read_text())["labs"] if kept.exists() else {}
+        labs.update({lab: {**metrics, "measured": machine()["date"]} for lab, metrics in results.items()})
+        print(f"kept the figures in {write_record(name, {'labs': {lab: labs[lab] for lab in sorted(labs)}})}")
     return 1 if any("error" in metrics for metrics in results.values()) else 0
 
 

@@ -14,6 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from tools import course
 from tools.course import LABS, REPO_ROOT
 
 STUDENT_FILES = REPO_ROOT / "student"
@@ -82,7 +83,7 @@ def write_student_repo(out: Path) -> Path:
     """Create or refresh `out` as the student repository; return it. Files students added there are kept."""
     out.mkdir(parents=True, exist_ok=True)
     if (out / "solutions").exists() or (out / "tools").exists():
-        raise SystemExit(f"{out} looks like the instructor's repository (it has solutions/ or tools/); "
+        raise course.CourseError(f"{out} looks like the instructor's repository (it has solutions/ or tools/); "
                          f"choose a new folder for the students' repository")
     for folder in (LABS, "course_utils"):
         if (out / folder).exists():
@@ -97,6 +98,7 @@ def write_student_repo(out: Path) -> Path:
     return out
 
 
+@course.command("student-repo")
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__)

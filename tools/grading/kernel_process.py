@@ -2,12 +2,12 @@
 
 A kernel's folder holds its connection file and sockets (jupyter_client's `ipc` transport: the
 sandbox has no network, not even the host's loopback), its signing key (which the kernel deletes),
-its output log and `work/`, the only folder it may write. `launch` starts a fresh interpreter for
-one kernel; fork_server.py forks kernels from one that has already imported the libraries.
+its output log and `work/`, the only folder it may write and where it starts. `launch` starts a
+fresh interpreter for one kernel; fork_server.py forks kernels from one that has already imported
+the libraries. Both run the code of `inside/`, mounted read-only into the sandbox.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import stat
@@ -20,35 +20,13 @@ from typing import Protocol
 
 from jupyter_client.connect import write_connection_file
 
+from tools import course
 from tools.grading import sandbox
+from tools.grading.settings import KernelPlan
 
-BOOT_FILE = Path(__file__).resolve().parent / "kernel_boot.py"
-SANDBOX_BOOT_DIR = Path("/opt/course-grading")       # where kernel_boot.py appears inside the sandbox
-
-
-def course_package_dir() -> Path:
-    """The folder of the installed course_utils package (bound read-only into the sandbox); not imported here."""
-    spec = importlib.util.find_spec("course_utils")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the course_utils package is not installed in this environment: run `make install`")
-    return Path(list(spec.submodule_search_locations)[0]).resolve()
-
-
-def default_data_root() -> str:
-    """The datasets folder as course_utils.data_root() would find it on this machine (without importing it)."""
-    return os.environ.get("COURSE_DATA_ROOT", "").strip() or str(course_package_dir().parent / "data")
-
-
-@dataclass(frozen=True)
-class KernelPlan:
-    """Everything that decides how a grading kernel is started (two kernels with one plan are alike)."""
-
-    sandboxed: bool
-    threads: int
-    data_root: str
-    extra_read_only: tuple[str, ...]
-    preload: tuple[str, ...]
-    disk_bytes: int
+INSIDE_DIR = Path(__file__).resolve().parent / "inside"      # the code that runs in the sandbox
+SANDBOX_INSIDE_DIR = Path("/opt/course-grading")             # where that folder appears inside the sandbox
+KERNEL_SCRIPT = "start_kernel.py"
 
 
 class KernelProcess(Protocol):
@@ -80,6 +58,16 @@ class LaunchedKernel:
     def disk_folder(self) -> Path:
         return self.writable or self.folder
 
+    @property
+    def workdir(self) -> Path:
+        """Where the kernel starts and may write: the notebook's working copy and the files handed in with it go here."""
+        return self.folder / "work"
+
+
+def inside_dir(plan: KernelPlan) -> Path:
+    """Where a kernel of `plan` finds the code of `inside/`: mounted in the sandbox, or in place without one."""
+    return SANDBOX_INSIDE_DIR if plan.sandboxed else INSIDE_DIR
+
 
 def kernel_environment(plan: KernelPlan, home: Path) -> dict[str, str]:
     """The whole environment of a grading kernel (nothing is inherited from the grader)."""
@@ -100,7 +88,7 @@ def kernel_environment(plan: KernelPlan, home: Path) -> dict[str, str]:
 
 def read_only_paths(plan: KernelPlan) -> tuple[Path, ...]:
     """Host paths a sandboxed kernel may read: the course package, the data, and any extra ones asked for."""
-    paths = [course_package_dir(), *([plan.data_root] if plan.data_root else []), *plan.extra_read_only]
+    paths = [course.course_package_dir(), *([plan.data_root] if plan.data_root else [])]
     return tuple(Path(p) for p in paths if Path(p).exists())
 
 
@@ -121,15 +109,13 @@ def launch(plan: KernelPlan) -> LaunchedKernel:
     """Start a grading kernel in a new folder and a new interpreter; it imports its libraries and waits for a client."""
     folder, connection_file, key = new_kernel_folder()
     work = folder / "work"
-    boot = (SANDBOX_BOOT_DIR if plan.sandboxed else BOOT_FILE.parent) / BOOT_FILE.name
-    argv = [sys.executable, str(boot), "--token-key-file", str(folder / "token.key"),
-            *[arg for module in plan.preload for arg in ("--preload", module)],
+    argv = [sys.executable, str(inside_dir(plan) / KERNEL_SCRIPT), "--token-key-file", str(folder / "token.key"),
             "-f", str(connection_file), "--HistoryManager.enabled=False"]
     if plan.sandboxed:
         spec = sandbox.SandboxSpec(
             read_only=read_only_paths(plan), writable=(folder,), workdir=work,
             env=kernel_environment(plan, Path("/tmp/home")), tmp_bytes=plan.disk_bytes,
-            mounted_files=((BOOT_FILE, boot),), empty_dirs=("/tmp/home",))
+            mounted_read_only=((INSIDE_DIR, SANDBOX_INSIDE_DIR),), empty_dirs=("/tmp/home",))
         command, env = sandbox.command(spec, argv), {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     else:
         home = folder / "home"

@@ -22,7 +22,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.grading.models import ERROR, GRADED, NEEDS_MANUAL, UNCHANGED, GradingResult
+from tools.grading.records import ERROR, GRADED, NEEDS_MANUAL, UNCHANGED, GradingResult
 
 
 def write_atomically(path: Path, text: str) -> None:

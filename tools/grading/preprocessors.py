@@ -20,27 +20,17 @@ from pathlib import Path
 from nbclient.exceptions import DeadKernelError
 from nbclient.client import NotebookClient
 from nbformat.v4 import new_markdown_cell, new_output
-from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Dict, Unicode
 
+from tools import cells
+from tools.grading.inside.grading_kernel.protocol import GUARD_NAME, TOKEN_MIME
 from tools.grading.kernel import GradingKernelManager
-from tools.grading.kernel_boot import GUARD_NAME, TAMPER_ERROR, TOKEN_MIME
-
-GUARD_MARK = "  # added by the grader"
-INTEGRITY_ERROR = "GradingIntegrityError"
-STOPPED_ERROR = "KernelStopped"
-NOT_RUN_NOTE = ("*The grader stopped after the last graded cell: the cells below were not run and are "
-                "not graded.*")
-
-
-def is_test_cell(cell) -> bool:
-    """An autograded test cell: a graded code cell that is not also an answer cell."""
-    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+from tools.grading.notes import GUARD_MARK, INTEGRITY_ERROR, NOT_RUN_NOTE, STOPPED_ERROR
 
 
 def token_for(key_hex: str, cell_id: str) -> str:
-    """The token the kernel guard publishes when check `cell_id` ran to its end (see kernel_boot.py)."""
+    """The token the kernel guard publishes when check `cell_id` ran to its end (see inside/grading_kernel/guard.py)."""
     return hmac.new(bytes.fromhex(key_hex), cell_id.encode(), hashlib.sha256).hexdigest()
 
 
@@ -56,25 +46,29 @@ class GuardTestCells(NbGraderPreprocessor):
     aliases = Dict(help="names the checks use for modules, e.g. {'F': 'torch.nn.functional'}").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
-        if is_test_cell(cell):
-            begin, end = guard_lines(cell.metadata.nbgrader["grade_id"], dict(self.aliases))
+        if cells.is_test_cell(cell):
+            begin, end = guard_lines(cells.grade_id(cell), dict(self.aliases))
             cell.source = f"{begin}\n{cell.source.rstrip()}\n{end}"
         return cell, resources
 
 
 class GradingExecute(Execute):
-    """Execute the notebook in a guarded, sandboxed kernel, up to its last graded cell."""
+    """Execute the notebook in a guarded, sandboxed kernel, up to its last graded cell.
+
+    Before the first cell runs, the files handed in beside the notebook are copied into the
+    kernel's working folder, where the notebook's own relative paths find them.
+    """
 
     timings_file = Unicode("", help="where to write seconds per stage and per cell (JSON)").tag(config=True)
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("kernel_manager_class", GradingKernelManager)
+        kwargs["kernel_manager_class"] = GradingKernelManager
         super().__init__(**kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
         # written answers (markdown) need no kernel: stop after the last graded or answer *code* cell
         graded = [i for i, cell in enumerate(nb.cells)
-                  if cell.cell_type == "code" and (utils.is_grade(cell) or utils.is_solution(cell))]
+                  if cell.cell_type == "code" and (cells.is_graded(cell) or cells.is_answer(cell))]
         last = max(graded) if graded else len(nb.cells) - 1
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
@@ -84,9 +78,9 @@ class GradingExecute(Execute):
         start = cells_done = time.monotonic()
         try:
             with self.setup_kernel():
-                manager = self.km
+                manager: GradingKernelManager = self.km
                 timings["kernel start"] = time.monotonic() - start
-                self.resources["grading_token_key"] = getattr(manager, "token_key", "")
+                self.resources["grading_token_key"] = manager.token_key
                 self._give_working_copy(manager)
                 info = self.wait_for_reply(self.kc.kernel_info())
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
@@ -106,7 +100,7 @@ class GradingExecute(Execute):
                 stopped_at = next((i for i, c in enumerate(self.nb.cells[:last + 1])
                                    if c.cell_type == "code" and not c.get("outputs")), 0)
         if stopped_at is not None:
-            reason = getattr(manager, "stop_reason", "") or \
+            reason = (manager.stop_reason if manager is not None else "") or \
                 "the kernel died (os._exit, a crash, or running out of memory)"
             self._mark_not_run(stopped_at, last, reason)
             timings["stopped"] = {"cell": self.nb.cells[stopped_at].get("id"), "reason": reason}
@@ -117,15 +111,16 @@ class GradingExecute(Execute):
             Path(self.timings_file).write_text(json.dumps(timings))
         return self.nb, self.resources
 
-    def _give_working_copy(self, manager) -> None:
-        """Copy the submission's files (its notebook) into the kernel's own writable folder."""
+    def _give_working_copy(self, manager: GradingKernelManager) -> None:
+        """Copy the submission's folder (its notebook and the files handed in with it) into the kernel's working folder."""
         source = Path(self.resources.get("metadata", {}).get("path") or ".")
-        workdir = getattr(manager, "workdir", None)
-        if workdir is None or not source.is_dir():
+        if manager.kernel is None or not source.is_dir():
             return
-        for path in source.iterdir():
-            if path.is_file():
-                shutil.copy(path, workdir / path.name)
+        for path in sorted(source.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                target = manager.kernel.workdir / path.relative_to(source)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
 
     def _mark_not_run(self, first: int, last: int, reason: str) -> None:
         """Give the cell where the kernel stopped, and every code cell after it, an error saying why."""
@@ -145,9 +140,9 @@ class VerifyChecks(NbGraderPreprocessor):
     token_key = Unicode("", help="the hex key the kernel guard signs with (by default the kernel's own)").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
-        if not is_test_cell(cell):
+        if not cells.is_test_cell(cell):
             return cell, resources
-        cell_id = cell.metadata.nbgrader["grade_id"]
+        cell_id = cells.grade_id(cell)
         tokens, kept = [], []
         for output in cell.get("outputs", []):
             if output.get("output_type") == "display_data" and TOKEN_MIME in output.get("data", {}):
@@ -171,5 +166,4 @@ class VerifyChecks(NbGraderPreprocessor):
         return cell, resources
 
 
-__all__ = ["GuardTestCells", "GradingExecute", "VerifyChecks", "is_test_cell", "token_for", "guard_lines",
-           "TAMPER_ERROR", "INTEGRITY_ERROR", "STOPPED_ERROR"]
+__all__ = ["GuardTestCells", "GradingExecute", "VerifyChecks", "token_for", "guard_lines"]

@@ -14,6 +14,8 @@ import functools
 
 import nbformat
 
+from tools import cells
+
 SUSPICIOUS_MODULES = {
     "ctypes", "gc", "inspect", "importlib", "builtins", "IPython", "ipykernel", "jupyter_client", "zmq", "traitlets",
     "threading", "_thread", "multiprocessing", "concurrent", "subprocess", "signal", "socket", "pty", "atexit",
@@ -236,7 +238,6 @@ def review(nb: nbformat.NotebookNode, release_nb: nbformat.NotebookNode) -> list
             continue
         findings = review_cell(cell.source, names)
         if findings:
-            where = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or cell.get("id") or f"#{index + 1}"
-            notes.append(f"Review: cell {where} {', '.join(findings[:4])}"
+            notes.append(f"Review: cell {cells.label(cell, index)} {', '.join(findings[:4])}"
                          f"{f' (and {len(findings) - 4} more)' if len(findings) > 4 else ''}.")
     return notes

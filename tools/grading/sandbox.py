@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.course import CourseError
+
 # System files a Python kernel needs; the rest of /etc (keys, shadow files, ...) stays outside.
 SYSTEM_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
               "hosts", "ssl", "ca-certificates", "fonts", "mime.types", "alternatives", "matplotlibrc")
@@ -22,7 +24,7 @@ INSTALL_HINT = ("install bubblewrap: `sudo apt-get install bubblewrap` (Debian, 
                 "`sudo dnf install bubblewrap` (Fedora) or `sudo pacman -S bubblewrap` (Arch)")
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(CourseError):
     """bubblewrap is missing or cannot create a sandbox here; the message says how to fix it."""
 
 
@@ -33,8 +35,8 @@ class SandboxSpec:
     read_only: host paths visible read-only at the same place; writable: host paths visible
     read-write (the notebook's folder, the kernel's connection folder); workdir: where the kernel
     starts; env: its whole environment (nothing else is inherited); tmp_bytes: the size of /tmp;
-    mounted_files: single files shown read-only at another path; mounted_dirs: folders shown
-    read-write at another path; empty_dirs: folders created inside.
+    mounted_read_only: files or folders shown read-only at another path; mounted_dirs: folders
+    shown read-write at another path; empty_dirs: folders created inside.
     """
 
     read_only: tuple[Path, ...]
@@ -42,7 +44,7 @@ class SandboxSpec:
     workdir: Path
     env: dict[str, str] = field(default_factory=dict)
     tmp_bytes: int = 1 << 30
-    mounted_files: tuple[tuple[Path, Path], ...] = ()   # (host file, path inside), read-only
+    mounted_read_only: tuple[tuple[Path, Path], ...] = ()   # (host path, path inside), read-only
     mounted_dirs: tuple[tuple[Path, Path], ...] = ()    # (host folder, path inside), read-write
     empty_dirs: tuple[str, ...] = ()                     # created inside (e.g. a home under /tmp)
 
@@ -92,7 +94,7 @@ def command(spec: SandboxSpec, argv: list[str]) -> list[str]:
             cmd += ["--ro-bind", str(path), str(path)]
     for path in spec.writable:
         cmd += ["--bind", str(path), str(path)]
-    for host, inside in spec.mounted_files:
+    for host, inside in spec.mounted_read_only:
         cmd += ["--ro-bind", str(host), str(inside)]
     for host, inside in spec.mounted_dirs:
         cmd += ["--bind", str(host), str(inside)]

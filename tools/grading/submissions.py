@@ -1,4 +1,4 @@
-"""Finding submissions in a folder and reading each one into a notebook, or a clear problem."""
+"""Finding submissions in a folder and reading each one into a notebook (and the files beside it), or a clear problem."""
 from __future__ import annotations
 
 import hashlib
@@ -9,19 +9,13 @@ from pathlib import Path
 
 import nbformat
 
-from tools.grading.models import Submission
+from tools import cells, course
+from tools.grading.records import Submission
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
-
-def graded_ids(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
-    """Cells carrying nbgrader metadata, by grade_id (the first cell of each id)."""
-    found = {}
-    for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if isinstance(grade_id, str) and grade_id not in found:
-            found[grade_id] = cell
-    return found
+# Files a student may hand in beside the notebook (data it reads, a helper module), as the kernel gets them.
+MAX_FILES, MAX_FILE_BYTES = 200, 20 * 2**20
+NBGRADER_FILES = frozenset({"timestamp.txt", "submission_secret.txt"})    # nbgrader's own, never the kernel's
 
 
 def find_submissions(folder: Path, lab: str) -> list[Submission]:
@@ -84,8 +78,8 @@ def read_notebook(submission: Submission) -> nbformat.NotebookNode | None:
 def which_lab(nb: nbformat.NotebookNode, lab: str, release_nb: nbformat.NotebookNode,
               other_labs: dict[str, set[str]]) -> str | None:
     """None if `nb` is this lab's notebook, else a sentence saying what it is instead."""
-    present = set(graded_ids(nb))
-    if present & set(graded_ids(release_nb)) or _same_text(nb, release_nb):
+    present = set(cells.by_grade_id(nb.cells))
+    if present & set(cells.by_grade_id(release_nb.cells)) or _same_text(nb, release_nb):
         return None
     owners = [name for name, ids in sorted(other_labs.items()) if present & ids]
     if owners:
@@ -98,3 +92,36 @@ def _same_text(nb: nbformat.NotebookNode, release_nb: nbformat.NotebookNode) -> 
     texts = {cell.source.strip() for cell in release_nb.cells if cell.cell_type == "markdown" and cell.source.strip()}
     found = {cell.source.strip() for cell in nb.cells}
     return bool(texts) and len(texts & found) >= 0.5 * len(texts)
+
+
+def handed_in_files(submission: Submission) -> None:
+    """Read the files beside the submission's notebook into `submission.files`, and fold them into its digest.
+
+    Hidden files, nbgrader's own files, the lab's outputs folder and checkpoints stay out, and so
+    does everything past MAX_FILES files or MAX_FILE_BYTES bytes in all (with a note). A submission
+    without such files keeps the digest of its notebook alone.
+    """
+    folder = submission.path.parent
+    found, total, skipped = [], 0, []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if (path == submission.path or not path.is_file() or path.is_symlink()
+                or any(part.startswith(".") or part in course.IGNORED for part in relative.parts)
+                or str(relative) in NBGRADER_FILES):
+            continue
+        size = path.stat().st_size
+        if len(found) >= MAX_FILES or total + size > MAX_FILE_BYTES:
+            skipped.append(str(relative))
+            continue
+        found.append((relative.as_posix(), path.read_bytes()))
+        total += size
+    submission.files = tuple(found)
+    if skipped:
+        submission.notes.append(f"{len(skipped)} file(s) beside the notebook ({', '.join(skipped[:3])}"
+                                f"{', ...' if len(skipped) > 3 else ''}) were not given to the kernel: at most "
+                                f"{MAX_FILES} files and {MAX_FILE_BYTES // 2**20} MB are.")
+    if found:
+        digest = hashlib.sha256(submission.digest.encode())
+        for name, content in found:
+            digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+        submission.digest = digest.hexdigest()

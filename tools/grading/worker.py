@@ -6,7 +6,6 @@ scratch folder, and returns everything it produced, so that the client alone wri
 """
 from __future__ import annotations
 
-import html
 import io
 import json
 import logging
@@ -22,11 +21,11 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.converters import Autograde, GenerateFeedback
 from traitlets.config import Config, PyFileConfigLoader
 
-from tools.grading.fork_server import FORK_SERVERS
-from tools.grading.kernel_process import KernelPlan, default_data_root, remove_tree
-from tools.grading.kernel_boot import TAMPER_ERROR
-from tools.grading.models import ERROR, GRADED, CourseBundle, GradingResult, GradingTask
-from tools.grading.preprocessors import INTEGRITY_ERROR, STOPPED_ERROR, is_test_cell
+from tools.grading.fork_server import worker_fork_server
+from tools.grading.kernel_process import remove_tree
+from tools.grading.notes import feedback_with_notes, notes_from
+from tools.grading.records import ERROR, GRADED, CourseBundle, GradingResult, GradingTask
+from tools.grading.settings import GradingSettings, KernelPlan
 
 GRADING_CONFIG = Path(__file__).resolve().parent / "grading_config.py"
 LOG_FORMAT = "[%(levelname)s] %(message)s"
@@ -35,67 +34,35 @@ LOG_FORMAT = "[%(levelname)s] %(message)s"
 def grading_config(bundle: CourseBundle, task: GradingTask, scratch: Path) -> Config:
     """The committed grading configuration plus this submission's values."""
     config = PyFileConfigLoader(GRADING_CONFIG.name, path=str(GRADING_CONFIG.parent)).load_config()
-    settings = task.settings
     overrides = Config()
     overrides.CourseDirectory.root = str(scratch)
     overrides.CourseDirectory.course_id = bundle.course_id
-    overrides.Execute.timeout = int(settings.cell_timeout)
+    overrides.Execute.timeout = int(task.settings.cell_timeout)
     overrides.GradingExecute.timings_file = str(scratch / "timings.json")
     overrides.GuardTestCells.aliases = dict(bundle.aliases)
-    overrides.GradingKernelManager.sandboxed = settings.sandboxed
-    overrides.GradingKernelManager.prestart = settings.prestart
-    overrides.GradingKernelManager.time_limit = float(settings.notebook_timeout)
-    overrides.GradingKernelManager.memory_bytes = int(settings.memory_gb * 2**30)
-    overrides.GradingKernelManager.disk_bytes = int(settings.disk_gb * 2**30)
-    overrides.GradingKernelManager.threads = settings.threads
-    overrides.GradingKernelManager.data_root = settings.data_root or default_data_root()
+    overrides.GradingKernelManager.settings = task.settings
     config.merge(overrides)
     return config
 
 
-def kernel_plan(settings) -> "KernelPlan":
-    """How this worker starts kernels for `settings` (the same plan a GradingKernelManager computes)."""
-    return KernelPlan(sandboxed=settings.sandboxed, threads=settings.threads,
-                      data_root=settings.data_root or default_data_root(), extra_read_only=(), preload=(),
-                      disk_bytes=int(settings.disk_gb * 2**30))
-
-
-def start_fork_server(settings) -> None:
+def start_fork_server(settings: GradingSettings) -> None:
     """Start this worker's fork server (its kernels' imports) ahead of its first submission."""
-    FORK_SERVERS.warm(kernel_plan(settings))
+    worker_fork_server().warm(KernelPlan.from_settings(settings))
 
 
-def notes_from(autograded: nbformat.NotebookNode) -> list[str]:
-    """One sentence per cell that the grader stopped, interrupted, or found tampered with."""
-    notes, stopped = [], False
-    for index, cell in enumerate(autograded.cells):
-        where = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or cell.get("id") or f"#{index + 1}"
-        for output in cell.get("outputs", []):
-            if output.get("output_type") != "error":
-                continue
-            name, value = output.get("ename"), str(output.get("evalue", "")).rstrip(".")
-            if name in (TAMPER_ERROR, INTEGRITY_ERROR):
-                notes.append(value[:1].upper() + value[1:] + ".")
-            elif name == STOPPED_ERROR and not stopped:
-                stopped = True
-                notes.append(f"In cell {where}, {value}; the cells after it were not run.")
-            elif name == "CellTimeoutError":
-                notes.append(f"Cell {where} ran longer than the time allowed per cell and was interrupted.")
-    return notes
-
-
-def feedback_with_notes(page: str, notes: list[str]) -> str:
-    """nbgrader's feedback page with the grader's notes at the top."""
-    if not notes:
-        return page
-    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
-    block = (f'<div class="grader-notes" style="border:1px solid #d0a000;background:#fff8e0;padding:0.5em 1em;'
-             f'margin:1em 0"><strong>Notes from the grader</strong><ul>{items}</ul></div>')
-    marker = page.find("<body")
-    if marker < 0:
-        return block + page
-    end = page.find(">", marker) + 1
-    return page[:end] + block + page[end:]
+def write_submission(scratch: Path, bundle: CourseBundle, task: GradingTask) -> Path:
+    """The submission in nbgrader's layout in the scratch course: the notebook and the files handed in with it."""
+    folder = scratch / "submitted" / task.student / bundle.lab
+    folder.mkdir(parents=True)
+    for name, content in task.files:
+        target = (folder / name).resolve()
+        if folder.resolve() not in target.parents:
+            continue                    # a path that would leave the folder (never made by submissions.py)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    notebook = folder / f"{bundle.lab}.ipynb"
+    notebook.write_text(task.notebook)
+    return notebook
 
 
 def _run(app, log_buffer: io.StringIO) -> str | None:
@@ -126,9 +93,7 @@ def grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
     try:
         (scratch / "gradebook.db").write_bytes(bundle.gradebook)
         (scratch / "source" / lab).mkdir(parents=True)
-        submitted = scratch / "submitted" / student / lab / f"{lab}.ipynb"
-        submitted.parent.mkdir(parents=True)
-        submitted.write_text(task.notebook)
+        write_submission(scratch, bundle, task)
         config = grading_config(bundle, task, scratch)
         coursedir = CourseDirectory(config=config, root=str(scratch), assignment_id=lab, student_id=student)
         timings["setup"] = time.monotonic() - started
@@ -184,8 +149,3 @@ def _failure_sentence(log: str) -> str:
     if "Kernel died" in log or "DeadKernelError" in log:
         return "The kernel could not be started or died before grading began, so it was not graded (see the log)."
     return "nbgrader could not grade this notebook, so it scores 0 until resubmitted (see the log)."
-
-
-def test_cells(nb: nbformat.NotebookNode) -> list[str]:
-    """Grade ids of the autograded test cells of a notebook, in order."""
-    return [cell.metadata.nbgrader["grade_id"] for cell in nb.cells if is_test_cell(cell)]

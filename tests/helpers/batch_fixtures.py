@@ -6,9 +6,9 @@ from pathlib import Path
 
 import nbformat
 
-from hostile import HOSTILE
-from mutants import MUTANTS
-from slips import SLIPS
+from tests.helpers.hostile import HOSTILE
+from tests.helpers.mutants import MUTANTS
+from tests.helpers.slips import SLIPS
 from tools.labcode import answer_cells, complete_submission
 
 LAB = "vae"
@@ -21,6 +21,9 @@ for folder in list(here.parents)[:6]:
     for victim in list(folder.glob("*/*/vae.ipynb")) + list(folder.glob("grades.csv")):
         victim.write_text("overwritten by another student")
 '''
+
+HANDED_IN_READER = ('SCALE = float(open("scale.txt").read()) + float(open("data/offset.txt").read())\n'
+                    'assert SCALE == 1.0\n')
 
 
 def targeted_vandal(*folders: Path) -> str:
@@ -115,6 +118,8 @@ def make_fixtures(folder: Path, out: Path) -> dict[str, dict]:
                           {"zero": all_checks}),
         "vandal": (edit(complete, "encoder", prepend=VANDAL), {"zero": set(), "note": "Review: cell encoder"}),
         "vandal-targeted": (edit(complete, "encoder", prepend=targeted_vandal(folder, out)), {"zero": set()}),
+        # reads files handed in beside the notebook: full marks only if they reach the kernel's working folder
+        "hands-in-files": (edit(complete, "encoder", prepend=HANDED_IN_READER), {"zero": set()}),
     }
     for name, (slip, lost, phrase) in SLIPS.items():
         fixtures[f"slip-{name}"] = (slip(complete), {"zero": lost, **({"note": phrase} if phrase else {})})
@@ -122,6 +127,8 @@ def make_fixtures(folder: Path, out: Path) -> dict[str, dict]:
         fixtures[f"cheat-{name}"] = (hostile_notebook(name), {"at_most": honest_zero(name), "note": spec["note"]})
     for student, (nb, _) in fixtures.items():
         write(folder, student, nb)
+    write(folder, "hands-in-files", "1.0", filename="scale.txt")
+    write(folder, "hands-in-files", "0.0", filename="data/offset.txt")
     write(folder, "malformed", '{"cells": [ this is not json')
     write(folder, "empty", "")
     write(folder, "renamed", complete, filename="my_vae_final.ipynb")

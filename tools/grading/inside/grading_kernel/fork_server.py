@@ -1,20 +1,18 @@
 """A fork server for grading kernels: import the libraries once, then fork one kernel per request.
 
-    python fork_server_boot.py [--preload MODULE ...] [--empty FOLDER ...]
+    python start_fork_server.py [--empty FOLDER ...]
 
-The grader starts this file inside a bubblewrap sandbox (see fork_server.py) instead of starting
-a fresh kernel, with all its imports, for every submission. It imports what kernel_boot imports,
-prints `ready`, and then reads one folder per line on standard input; for each it forks a child
-that becomes a guarded grading kernel (kernel_boot.serve) in that folder and prints `forked`.
-Each `--empty` folder (the sandbox's private /tmp and /dev/shm) is emptied by every new kernel.
+The grader starts this inside a bubblewrap sandbox instead of starting a fresh kernel, with all
+its imports, for every submission. It imports what a kernel imports, prints `ready`, and then
+reads one folder per line on standard input; for each it forks a child that becomes a guarded
+grading kernel (boot.serve) in that folder and prints `forked PID`. Each `--empty` folder (the
+sandbox's private /tmp and /dev/shm) is emptied by every new kernel.
 
 Only one kernel lives at a time: before the grader asks for the next one it stops every process
 the last one left in the sandbox. The child empties /tmp and /dev/shm before it starts, so a kernel
 finds nothing of the one before it. The server itself is made non-dumpable, so that a kernel
 (same user, same sandbox) cannot read or write its memory and plant something in the next kernel;
 a kernel that kills or stops the server only makes the grader start a new one.
-
-This file runs inside the sandbox on its own, next to kernel_boot.py.
 """
 from __future__ import annotations
 
@@ -24,7 +22,8 @@ import shutil
 import signal
 import sys
 
-import kernel_boot
+from .boot import serve
+from .libraries import import_libraries
 
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
 
@@ -74,14 +73,18 @@ def become_kernel(folder: str, scratch_dirs: list[str]) -> None:
         os.makedirs(os.path.join(home, name), exist_ok=True)
     set_dumpable(True)
     os.chdir(os.path.join(folder, "work"))
-    kernel_boot.serve(os.path.join(folder, "token.key"),
-                      ["-f", os.path.join(folder, "kernel-inside.json"), "--HistoryManager.enabled=False"])
+    serve(os.path.join(folder, "token.key"),
+          ["-f", os.path.join(folder, "kernel-inside.json"), "--HistoryManager.enabled=False"])
+
+
+def parse_arguments(argv: list[str]) -> list[str]:
+    """The --empty folders."""
+    return [argv[i + 1] for i, argument in enumerate(argv[:-1]) if argument == "--empty"]
 
 
 def main(argv: list[str]) -> None:
-    _, preload, rest = kernel_boot.parse_arguments(argv)
-    scratch_dirs = [rest[i + 1] for i, argument in enumerate(rest[:-1]) if argument == "--empty"]
-    kernel_boot.import_libraries(preload)
+    scratch_dirs = parse_arguments(argv)
+    import_libraries()
     set_dumpable(False)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)       # forked kernels are reaped as they end
     requests, replies = sys.stdin, sys.stdout
@@ -108,7 +111,3 @@ def main(argv: list[str]) -> None:
             os._exit(code)
         replies.write(f"forked {pid}\n")
         replies.flush()
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -1,4 +1,10 @@
-"""The typed values passed between the grading stages (and, pickled, to cluster workers)."""
+"""The records passed between the grading stages (and, pickled, to cluster workers and back).
+
+    CourseBundle    what every worker needs to grade one lab
+    Submission      one student's entry, as found and checked on the client
+    GradingTask     one submission to grade, as sent to a worker
+    GradingResult   what grading one submission produced, as the client stores it
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,23 +12,11 @@ from pathlib import Path
 
 import nbformat
 
+from tools.grading.settings import GradingSettings
+
 # Statuses of a row in grades.csv
 GRADED, ERROR, UNCHANGED = "graded", "error", "unchanged"
 NEEDS_MANUAL = "needs manual grading"
-
-
-@dataclass(frozen=True)
-class GradingSettings:
-    """Limits and switches that apply to every submission of a batch."""
-
-    cell_timeout: float = 120.0         # seconds per cell before it is interrupted
-    notebook_timeout: float = 900.0     # seconds per submission in all
-    memory_gb: float = 6.0              # memory of a submission's kernel and its processes
-    disk_gb: float = 1.0                # files a submission's kernel may write
-    sandboxed: bool = True              # run kernels in bubblewrap
-    prestart: bool = True               # fork kernels from a server started ahead (libraries imported once)
-    threads: int = 1                    # compute threads per kernel (set from cores per worker)
-    data_root: str = ""                 # datasets folder, read-only inside the sandbox
 
 
 @dataclass(frozen=True)
@@ -51,6 +45,7 @@ class Submission:
     notes: list[str] = field(default_factory=list)
     digest: str = ""
     notebook: nbformat.NotebookNode | None = None   # normalised against the release, ready to grade
+    files: tuple[tuple[str, bytes], ...] = ()       # files handed in beside the notebook: (relative path, content)
 
 
 @dataclass(frozen=True)
@@ -62,6 +57,7 @@ class GradingTask:
     digest: str
     notes: tuple[str, ...]
     settings: GradingSettings
+    files: tuple[tuple[str, bytes], ...] = ()   # files handed in beside the notebook, put beside it for the kernel
 
 
 @dataclass

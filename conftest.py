@@ -1,0 +1,51 @@
+"""Shared test settings (for tests/ and the solution notebooks nbval runs): the tiers, the plotting backend, a record of the run.
+
+Each test says what it needs with markers (registered in pyproject.toml): `slow` (runs notebooks,
+nbgrader or whole environments), `sandbox` (bubblewrap), `kernel` (starts Jupyter kernels), `data`
+(MNIST and Fashion-MNIST on disk). `make test-units` runs the tests that need none of them; `make
+test` runs everything. The solution notebooks, which nbval runs, are slow and need the data.
+
+When $COURSE_TEST_RECORD names the run (the Makefile sets `all` or `units`), its size and time are
+written to reports/tests-<name>.json, from which `make report` takes the test times of RESULTS.md.
+"""
+import json
+import os
+import time
+from collections import defaultdict
+
+import pytest
+
+from tests.helpers import REPO_ROOT
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+TIERS = ("slow", "sandbox", "kernel", "data")
+_run = {"start": time.monotonic(), "seconds by tier": defaultdict(float), "outcomes": defaultdict(int)}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.data)
+
+
+def pytest_runtest_logreport(report):
+    item_tiers = [tier for tier in TIERS if tier in report.keywords] or ["unit"]
+    for tier in item_tiers:
+        _run["seconds by tier"][tier] += report.duration
+    if report.when == "call" or report.outcome != "passed":
+        _run["outcomes"][report.outcome] += 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    name = os.environ.get("COURSE_TEST_RECORD", "").strip()
+    if not name:
+        return
+    from tools.results import machine
+    record = {"run": name, "exit status": int(exitstatus), "tests": dict(_run["outcomes"]),
+              "seconds": round(time.monotonic() - _run["start"], 1),
+              "seconds by tier": {tier: round(s, 1) for tier, s in sorted(_run["seconds by tier"].items())},
+              "budget": os.environ.get("COURSE_BUDGET", "full"), "machine": machine()}
+    reports = REPO_ROOT / "reports"
+    reports.mkdir(exist_ok=True)
+    (reports / f"tests-{name}.json").write_text(json.dumps(record, indent=2) + "\n")

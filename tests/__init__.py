@@ -1,0 +1,1 @@
+"""The course's tests; shared helpers live in tests.helpers."""

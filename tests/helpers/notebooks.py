@@ -1,0 +1,104 @@
+"""Helpers for the release and autograde tests: building submissions and reading grades."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from tools import cells
+from tools.labcode import answer_cells, filled_in
+
+
+solution_cells = answer_cells
+
+
+def graded_cells(nb: nbformat.NotebookNode) -> dict[str, float]:
+    """Autograded test cells, by id, with their points."""
+    return {c.id: cells.points(c) for c in nb.cells if cells.is_test_cell(c)}
+
+
+complete_submission = filled_in
+
+
+def write_submission(course: Path, student: str, lab: str, nb: nbformat.NotebookNode) -> Path:
+    path = course / "submitted" / student / lab / f"{lab}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def read_grades(course: Path, lab: str, students: list[str]) -> dict[str, dict[str, tuple[float, float]]]:
+    """{student: {graded cell id: (score, max score)}} from the course's gradebook."""
+    grades = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student in students:
+            notebook = gradebook.find_submission_notebook(lab, lab, student)
+            grades[student] = {g.name: (g.score, g.max_score) for g in notebook.grades}
+    return grades
+
+
+def needed_by_checks(cell, after_first_answer: bool) -> bool:
+    """Whether the in-process runner must run `cell` for the checks to mean what autograde's do.
+
+    Everything before the first exercise runs (imports, configuration, data), and so do answer cells,
+    check cells and given cells that define functions, classes or imports (stand-ins, helpers). A cell
+    that only tries an exercise, trains a model or draws a plot is skipped: checks use stand-ins and
+    their own inputs, never what such a cell computed (tested: the instructor's notebook passes every
+    check with them skipped), and skipping spares the GAN lab two training runs per notebook.
+    """
+    if not after_first_answer or cells.is_answer(cell) or cells.is_graded(cell):
+        return True
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        return True
+    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))
+               for node in tree.body)
+
+
+def failing_graded_cells(nb: nbformat.NotebookNode) -> set[str]:
+    """Ids of the graded cells that raise when the notebook runs top to bottom in this process.
+
+    This is what autograde scores, without a kernel per run: the code cells run in order in one
+    fresh namespace, an error in one cell does not stop the next (autograde allows errors too),
+    and a graded cell that raises loses its points. Cells after the last graded one cannot change
+    a score, and cells no check relies on (`needed_by_checks`), are skipped. Pass the instructor
+    notebook (hidden tests included) with the student's answers in its solution cells, which is
+    what autograde executes; pass the student version to run the visible checks only.
+    """
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    graded = set(graded_cells(nb))
+    last = max(index for index, cell in enumerate(code) if cell.id in graded)
+    first_answer = next(index for index, cell in enumerate(code) if cells.is_answer(cell))
+    namespace: dict = {"__name__": "__main__"}
+    failing = set()
+    try:
+        for index, cell in enumerate(code[:last + 1]):
+            if not needed_by_checks(cell, index > first_answer):
+                continue
+            try:
+                exec(compile(cell.source, f"<cell {cell.id}>", "exec"), namespace)
+            except Exception:  # noqa: BLE001 -- any error costs a graded cell its points, as in autograde
+                if cell.id in graded:
+                    failing.add(cell.id)
+    finally:
+        import matplotlib.pyplot as plt
+        plt.close("all")
+    return failing
+
+
+def split_lines(solution_nb) -> tuple[set[str], set[str]]:
+    """(lines inside solution regions and hidden tests, lines outside them) of the instructor notebook."""
+    inside, secret, given = False, set(), set()
+    for cell in solution_nb.cells:
+        for line in cell.source.splitlines():
+            if re.search(r"### BEGIN (SOLUTION|HIDDEN TESTS)", line):
+                inside = True
+            elif re.search(r"### END (SOLUTION|HIDDEN TESTS)", line):
+                inside = False
+            else:
+                (secret if inside else given).add(line.strip())
+    return secret, given
