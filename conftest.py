@@ -9,6 +9,7 @@ When $COURSE_TEST_RECORD names the run (the Makefile sets `all` or `units`), its
 written to reports/tests-<name>.json, from which `make report` takes the test times of RESULTS.md.
 """
 import json
+import logging
 import os
 import time
 from collections import defaultdict
@@ -20,6 +21,19 @@ from tests.helpers import REPO_ROOT
 os.environ.setdefault("MPLBACKEND", "Agg")
 TIERS = ("slow", "sandbox", "kernel", "data")
 _run = {"start": time.monotonic(), "seconds by tier": defaultdict(float), "outcomes": defaultdict(int)}
+
+
+@pytest.fixture(scope="session")
+def grading_cluster() -> str:
+    """The address of one local Dask cluster that the tests grading through the real command share (--scheduler).
+
+    Starting a cluster and its workers' fork servers costs seconds; the default path, where the
+    command starts its own cluster, is tested in test_grading_cluster.py.
+    """
+    from distributed import LocalCluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=0, host="127.0.0.1",
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        yield cluster.scheduler_address
 
 
 def pytest_collection_modifyitems(config, items):

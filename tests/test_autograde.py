@@ -15,15 +15,13 @@ every exercise, a notebook with only that exercise done earns exactly its check,
 that exercise left undone loses exactly its check.
 """
 import csv
-import logging
 
 import nbformat
 import pytest
-from distributed import LocalCluster
 
 from tests.helpers import REPO_ROOT
 from tests.helpers.mutants import MUTANTS
-from tests.helpers.notebooks import failing_graded_cells, graded_cells
+from tests.helpers.notebooks import failing_graded_cells, graded_cells, hidden_test_lines, page_text
 from tests.helpers.slips import copy_test_cell
 from tools import course
 from tools.grading.batch import BatchOptions, grade_batch
@@ -47,15 +45,8 @@ def one_mistake_per_exercise(lab: str) -> list:
     return list(first.values())
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=0, host="127.0.0.1",
-                      dashboard_address=None, silence_logs=logging.ERROR) as local:
-        yield local.scheduler_address
-
-
 @pytest.fixture(scope="module", params=LABS)
-def graded(request, tmp_path_factory, cluster):
+def graded(request, tmp_path_factory, grading_cluster):
     lab = request.param
     root = tmp_path_factory.mktemp(f"grade-{lab}")
     untouched, complete = complete_submission(lab)
@@ -70,7 +61,7 @@ def graded(request, tmp_path_factory, cluster):
         path.parent.mkdir(parents=True)
         nbformat.write(nb, path)
     outcome = grade_batch(lab, root / "submissions", root / "out", GradingSettings(cell_timeout=60),
-                          BatchOptions(scheduler=cluster, show_progress=False))
+                          BatchOptions(scheduler=grading_cluster, show_progress=False))
     with open(root / "out" / "grades.csv") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     return lab, graded_cells(solution_notebook(lab)), rows, outcome
@@ -120,6 +111,26 @@ def test_a_copied_test_cell_changes_nothing(graded):
     lab, points, rows, _ = graded
     assert scores(rows["copied-test-cell"], points) == scores(rows["complete"], points)
     assert "appeared more than once" in rows["copied-test-cell"]["notes"]
+
+
+@pytest.mark.sandbox
+@pytest.mark.kernel
+def test_feedback_shows_no_hidden_test_and_says_why_each_check_failed(graded):
+    lab, points, rows, outcome = graded
+    hidden = hidden_test_lines(lab)
+    assert hidden, f"{lab} has no hidden test lines to look for"
+    for student, result in outcome.results.items():
+        shown = page_text(result.feedback)
+        leaked = sorted(line for line in hidden if line in shown)
+        assert not leaked, f"{student}'s feedback shows hidden test lines: {leaked[:3]}"
+    executed = nbformat.reads(outcome.results["all-wrong"].autograded, as_version=4)
+    shown = page_text(outcome.results["all-wrong"].feedback)
+    failures = [output for cell in executed.cells if cell.get("id") in points for output in cell.get("outputs", [])
+                if output.output_type == "error"]
+    assert len(failures) == len(points)
+    for output in failures:
+        first_line = f"{output.ename}: {output.evalue}".splitlines()[0]
+        assert first_line in shown, f"the feedback does not say why a check failed: {first_line}"
 
 
 @pytest.mark.parametrize("lab", LABS)

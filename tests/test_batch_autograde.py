@@ -16,7 +16,15 @@ from tools import course
 from tools.grading import cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.kernel, pytest.mark.data]
-ARGS = ["--workers", "2", "--cell-timeout", "15", "--notebook-timeout", "300", "--no-progress", "--no-gradebook"]
+ARGS = ["--cell-timeout", "15", "--notebook-timeout", "300", "--no-progress", "--no-gradebook"]
+
+
+@pytest.fixture(scope="module")
+def grade(grading_cluster):
+    """The grading command, run on the tests' shared cluster: grade(submissions, out, *more arguments) -> exit code."""
+    def run(submissions, out, *more):
+        return cli.main([LAB, str(submissions), "--out", str(out), "--scheduler", grading_cluster, *ARGS, *more])
+    return run
 
 
 def read_table(out):
@@ -49,12 +57,12 @@ def up_to_the_last_graded_code_cell(nb):
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
+def batch(tmp_path_factory, grade):
     root = tmp_path_factory.mktemp("class")
     submissions, out = root / "submissions", root / "out"
     expectations = make_fixtures(submissions, out)
     originals = digests(submissions)
-    assert cli.main([LAB, str(submissions), "--out", str(out), *ARGS]) == 0
+    assert grade(submissions, out) == 0
     finished = time.monotonic()
     return {"submissions": submissions, "out": out, "expectations": expectations, "originals": originals,
             "grades": read_table(out), "results": digests(out), "finished": finished}
@@ -180,9 +188,9 @@ def test_each_cheat_works_against_plain_nbgrader(plain_nbgrader, batch):
         assert float(batch["grades"][f"cheat-{name}"]["total"]) <= honest
 
 
-def test_regrading_is_incremental_and_keeps_earlier_results(batch):
+def test_regrading_is_incremental_and_keeps_earlier_results(batch, grade):
     submissions, out, first = batch["submissions"], batch["out"], batch["grades"]
-    assert cli.main([LAB, str(submissions), "--out", str(out), *ARGS]) == 0
+    assert grade(submissions, out) == 0
     second = read_table(out)
     assert {s: r["total"] for s, r in second.items()} == {s: r["total"] for s, r in first.items()}
     assert all(r["status"] in {"unchanged", "error"} for r in second.values())
@@ -190,7 +198,7 @@ def test_regrading_is_incremental_and_keeps_earlier_results(batch):
     assert '"status": "graded"' in manifest
     _, complete = notebooks()
     write(submissions, "untouched", complete)
-    assert cli.main([LAB, str(submissions), "--out", str(out), *ARGS]) == 0
+    assert grade(submissions, out) == 0
     third = read_table(out)
     assert third["untouched"]["status"] == "graded" and third["untouched"]["total"] == "10"
     assert third["good-1"]["total"] == "10"
@@ -201,13 +209,13 @@ def test_regrading_is_incremental_and_keeps_earlier_results(batch):
     assert any("untouched: 0 -> 10" in p.read_text() for p in (out / "history").glob("*/changes.txt"))
 
 
-def test_without_the_sandbox_the_report_says_so_and_files_are_restored(tmp_path):
+def test_without_the_sandbox_the_report_says_so_and_files_are_restored(tmp_path, grade):
     submissions, out = tmp_path / "submissions", tmp_path / "out"
     untouched, complete = notebooks()
     write(submissions, "good", complete)
     write(submissions, "vandal", edit(complete, "encoder", prepend=targeted_vandal(submissions, out)))
     before = digests(submissions)
-    assert cli.main([LAB, str(submissions), "--out", str(out), "--no-sandbox", *ARGS]) == 0
+    assert grade(submissions, out, "--no-sandbox") == 0
     report = (out / "report.txt").read_text()
     assert "NOT sandboxed (--no-sandbox)" in report
     assert digests(submissions) == before

@@ -17,6 +17,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tools import course
+from tests.helpers.notebooks import hidden_test_lines, page_text
 from tools.grading import cli
 from tools.labcode import complete_submission
 
@@ -32,7 +33,7 @@ def nbgrader(where, *args):
 
 
 @pytest.fixture(scope="module")
-def term(tmp_path_factory):
+def term(tmp_path_factory, grading_cluster):
     root = tmp_path_factory.mktemp("term")
     exchange, student_home = root / "exchange", root / "student"
     exchange.mkdir()
@@ -60,7 +61,7 @@ def term(tmp_path_factory):
     collected = instructor / "submitted"
     [student] = [p.name for p in collected.iterdir()]
     assert cli.main([LAB, str(collected), "--course-dir", str(instructor), "--out", str(root / "results"),
-                     "--workers", "1", "--no-progress"]) == 0
+                     "--scheduler", grading_cluster, "--no-progress"]) == 0
 
     nbgrader(instructor, "generate_feedback", LAB, *shared)
     nbgrader(instructor, "release_feedback", LAB, *shared)
@@ -79,6 +80,9 @@ def test_the_student_finds_feedback_with_the_scores(term):
     assert pages, "fetch_feedback brought no feedback"
     page = pages[0].read_text()
     assert "encoder-check" in page and "10.0" in page
+    shown = page_text(page)
+    leaked = sorted(line for line in hidden_test_lines(LAB) if line in shown)
+    assert not leaked, f"nbgrader's feedback shows hidden test lines: {leaked[:3]}"
 
 
 def test_collect_keeps_the_timestamp_and_the_gradebook_has_the_submission(term):
@@ -96,14 +100,14 @@ def test_the_written_answer_waits_for_manual_grading(term):
     assert "need manual grading" in row["notes"]
 
 
-def test_a_manual_score_given_as_formgrader_does_reaches_the_exported_grades(term):
+def test_a_manual_score_given_as_formgrader_does_reaches_the_exported_grades(term, grading_cluster):
     with Gradebook(f"sqlite:///{term['instructor'] / 'gradebook.db'}") as gradebook:
         grade = gradebook.find_grade("q-beta", LAB, LAB, term["student"])
         grade.manual_score = 1.5                      # what formgrader's score box writes
         grade.needs_manual_grade = False
         gradebook.db.commit()
     assert cli.main([LAB, str(term["collected"]), "--course-dir", str(term["instructor"]), "--out",
-                     str(term["results"]), "--workers", "1", "--no-progress"]) == 0
+                     str(term["results"]), "--scheduler", grading_cluster, "--no-progress"]) == 0
     row = table(term["results"])[term["student"]]
     assert row["status"] == "unchanged" and row["q-beta"] == "1.5" and row["total"] == "11.5"
     nbgrader(term["instructor"], "export", f"--to={term['root'] / 'export.csv'}", *term["shared"])

@@ -104,12 +104,14 @@ def course_id(course_root: Path = REPO_ROOT) -> str:
 def child_env(**overrides: str) -> dict[str, str]:
     """The environment for a child program run by a tool.
 
-    It finds helper programs (jupyter, alembic) next to this interpreter, and never inherits
+    It finds helper programs (jupyter, alembic) next to this interpreter and the course's tools
+    ($COURSE_TOOLS_ROOT, which nbgrader_config.py reads in a copied course), and never inherits
     $NBGRADER_EXECUTION, which would switch every notebook to the grading budget.
     """
     env = dict(os.environ)
     env.pop("NBGRADER_EXECUTION", None)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["COURSE_TOOLS_ROOT"] = str(REPO_ROOT)
     env.update(overrides)
     return env
 

@@ -102,3 +102,33 @@ def split_lines(solution_nb) -> tuple[set[str], set[str]]:
             else:
                 (secret if inside else given).add(line.strip())
     return secret, given
+
+
+def region_lines(nb: nbformat.NotebookNode, region: str) -> set[str]:
+    """The stripped lines inside `### BEGIN <region>` ... `### END <region>` (SOLUTION or HIDDEN TESTS)."""
+    found, inside = set(), False
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            if f"### BEGIN {region}" in line:
+                inside = True
+            elif f"### END {region}" in line:
+                inside = False
+            elif inside:
+                found.add(line.strip())
+    return found
+
+
+def hidden_test_lines(lab: str) -> set[str]:
+    """Lines of the lab's hidden tests that a student never sees: in no cell of the released notebook, and not
+    in a solution region either (a correct answer may contain them); short lines (`)`, `else:`) are left out."""
+    from tools import course
+    solution = nbformat.read(course.solution_notebook(lab), as_version=4)
+    released = nbformat.read(course.student_notebook(lab), as_version=4)
+    visible = "\n".join([cell.source for cell in released.cells] + sorted(region_lines(solution, "SOLUTION")))
+    return {line for line in region_lines(solution, "HIDDEN TESTS") if len(line) > 12 and line not in visible}
+
+
+def page_text(html_page: str) -> str:
+    """What a reader of an HTML page sees (syntax highlighting splits code into many elements)."""
+    from bs4 import BeautifulSoup
+    return BeautifulSoup(html_page, "html.parser").get_text()

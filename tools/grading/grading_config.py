@@ -5,11 +5,12 @@ wrapped in the kernel guard before execution, the notebook runs in the sandboxed
 test cell is scored only when the guard signed it. Per-submission values (the grading settings, the
 cell timeout, the lab's module aliases) are set by the worker on top of this file.
 """
-from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades,
                                     IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec,
                                     SaveAutoGrades)
 
+from tools.grading.feedback import FeedbackExporter, HideHiddenTests
 from tools.grading.preprocessors import GradingExecute, GuardTestCells, VerifyChecks
 
 c = get_config()  # noqa: F821 (provided by the config loader)
@@ -20,3 +21,6 @@ c.Autograde.autograde_preprocessors = [GradingExecute, VerifyChecks, IgnorePatte
                                        LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.Execute.timeout = 120                 # seconds per cell; runaway code is interrupted, the rest still graded
 c.Execute.interrupt_on_timeout = True
+# The feedback page shows each check's visible part and message, never a hidden test (feedback.py).
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.exporter_class = FeedbackExporter
