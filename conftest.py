@@ -36,6 +36,25 @@ def grading_cluster() -> str:
         yield cluster.scheduler_address
 
 
+@pytest.fixture(scope="session")
+def like_autograde(tmp_path_factory):
+    """What autograde sets up for a notebook run in this process: the grading budget and a scratch folder.
+
+    The datasets are read once for the session: every in-process run of a lab loads them again,
+    and they do not change.
+    """
+    import functools
+
+    import course_utils as cu
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NBGRADER_EXECUTION", "autograde")
+        patch.chdir(tmp_path_factory.mktemp("in-process"))
+        patch.setenv("COURSE_METRICS_DIR", str(tmp_path_factory.mktemp("metrics")))
+        patch.setattr(cu, "load_images", functools.lru_cache(maxsize=8)(cu.load_images))
+        yield
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.suffix == ".ipynb":

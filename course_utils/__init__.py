@@ -6,22 +6,26 @@ One module per concern:
     data      load_images, ImageData, BatchLoader, data_root, DatasetUnavailableError
     meters    AverageMeter
     layers    mlp
+    augment   random_shifts
     images    collage, to_uint8, save_image
     plots     show_images, show_grid, plot_curves, scatter_by_label
     classifier DigitClassifier, load_classifier (judges generated images)
     evaluation classify, conditional_accuracy, inception_score, confident_share,
                class_histogram, frechet_distance, SampleJudge (the same sample scores in every lab)
-    checks    check, check_tensor, check_scalar, check_range, check_close, passed, CheckError
+    checks    check, check_tensor, check_scalar, check_range, check_close, check_device, check_call,
+              passed, CheckError
     checkpoints save_model, load_model, train_or_load (the labs' PRETRAINED switch)
     progress  progress (tqdm bars)
     reporting save_metrics (read by `make report`)
     seeding   seed_everything
 """
+from .augment import random_shifts
 from .budget import BUDGET_ENV_VAR, Budget, get_budget
 from .classifier import DigitClassifier, load_classifier
 from .evaluation import (SampleJudge, class_histogram, classify, conditional_accuracy, confident_share,
                          frechet_distance, inception_score)
-from .checks import CheckError, check, check_close, check_range, check_scalar, check_tensor, passed
+from .checks import (CheckError, check, check_call, check_close, check_device, check_range, check_scalar,
+                     check_tensor, passed)
 from .checkpoints import (CheckpointMismatchError, load_model, load_pretrained, pretrained_path, save_model,
                           train_or_load)
 from .data import DATA_ROOT_ENV_VAR, BatchLoader, DatasetUnavailableError, ImageData, data_root, load_images
@@ -39,13 +43,15 @@ __all__ = [
     "DigitClassifier", "load_classifier",
     "SampleJudge", "class_histogram", "classify", "conditional_accuracy", "confident_share", "frechet_distance",
     "inception_score",
-    "CheckError", "check", "check_close", "check_range", "check_scalar", "check_tensor", "passed",
+    "CheckError", "check", "check_call", "check_close", "check_device", "check_range", "check_scalar", "check_tensor",
+    "passed",
     "CheckpointMismatchError", "load_model", "load_pretrained", "pretrained_path", "save_model", "train_or_load",
     "DATA_ROOT_ENV_VAR", "BatchLoader", "DatasetUnavailableError", "ImageData", "data_root", "load_images",
     "DEVICE_ENV_VAR", "describe_device", "get_device",
     "collage", "save_image", "to_uint8",
     "AverageMeter",
     "mlp",
+    "random_shifts",
     "plot_curves", "scatter_by_label", "show_grid", "show_images",
     "progress",
     "save_metrics",

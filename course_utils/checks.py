@@ -1,14 +1,19 @@
-"""Assertions for the check cells: each failure says what was checked, what was expected,
-what came back, and (when given) a hint.
+"""Assertions for the check cells: each failure says what was checked, what was expected, what came
+back, and (when given) a hint; where the wrong value is one a known mistake gives, the hint names it.
 
 They raise `CheckError`, a subclass of AssertionError, so a failing check fails its cell (and
 its points under the autograder) instead of printing a warning that scrolls away.
 """
 from __future__ import annotations
 
-from typing import Sequence
+import numbers
+from typing import Any, Callable, Sequence, TypeVar
 
 import torch
+from torch.overrides import TorchFunctionMode
+
+
+T = TypeVar("T")
 
 
 class CheckError(AssertionError):
@@ -60,9 +65,18 @@ def check_range(name: str, value: torch.Tensor, low: float, high: float, hint: s
         _fail(f"{name} should lie in [{low}, {high}], but its values span [{lo:.4g}, {hi:.4g}].", hint)
 
 
+def _is_close(actual: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float) -> torch.Tensor:
+    """Elementwise |actual - expected| <= atol + rtol * |expected| (False where either is nan)."""
+    return (actual - expected).abs() <= atol + rtol * expected.abs()
+
+
 def check_close(name: str, actual, expected, atol: float = 1e-5, rtol: float = 1e-4,
-                hint: str | None = None) -> None:
-    """`actual` matches `expected` elementwise within |a - e| <= atol + rtol * |e|."""
+                hint: str | None = None, mistakes: Sequence[tuple[Any, str]] = ()) -> None:
+    """`actual` matches `expected` elementwise within |a - e| <= atol + rtol * |e|.
+
+    `mistakes` lists (the value a known mistake gives, what that mistake is): when `actual` matches
+    one of them, the message names that mistake instead of the general `hint`.
+    """
     expected = torch.as_tensor(expected)
     if not isinstance(actual, torch.Tensor):
         _fail(f"{name} should be a torch.Tensor, but got {type(actual).__name__}.", hint)
@@ -70,19 +84,96 @@ def check_close(name: str, actual, expected, atol: float = 1e-5, rtol: float = 1
         _fail(f"{name} has shape {_shape_str(tuple(actual.shape))}; expected {_shape_str(tuple(expected.shape))}.", hint)
     actual_f = actual.detach().to("cpu", torch.float64)
     expected_f = expected.detach().to("cpu", torch.float64)
+    bad = ~_is_close(actual_f, expected_f, atol, rtol)
+    if not bad.any():
+        return
     error = (actual_f - expected_f).abs()
-    allowed = atol + rtol * expected_f.abs()
-    bad = ~(error <= allowed)  # also catches nan
-    if bad.any():
-        worst = int(torch.argmax(torch.where(bad, error.nan_to_num(float("inf")), torch.zeros_like(error))))
-        index = tuple(int(i) for i in torch.unravel_index(torch.tensor(worst), actual.shape)) if actual.ndim else ()
-        where = f" at index {index}" if index else ""
-        _fail(
-            f"{name} differs from the reference in {int(bad.sum())} of {actual.numel()} values; "
-            f"worst{where}: got {actual_f.flatten()[worst].item():.6g}, expected {expected_f.flatten()[worst].item():.6g} "
-            f"(tolerance {atol:g} + {rtol:g}*|expected|).",
-            hint,
-        )
+    worst = int(torch.argmax(torch.where(bad, error.nan_to_num(float("inf")), torch.zeros_like(error))))
+    index = tuple(int(i) for i in torch.unravel_index(torch.tensor(worst), actual.shape)) if actual.ndim else ()
+    where = f" at index {index}" if index else ""
+    for wrong, mistake in mistakes:
+        wrong_f = torch.as_tensor(wrong, dtype=torch.float64).expand_as(actual_f)
+        if bool(_is_close(actual_f, wrong_f, atol, max(rtol, 1e-3)).all()):
+            hint = f"that is the value you get when {mistake}"
+            break
+    if actual.numel() == 1:
+        found = f"got {actual_f.item():.6g}, expected {expected_f.item():.6g}"
+    else:
+        found = (f"differs from the reference in {int(bad.sum())} of {actual.numel()} values; worst{where}: got "
+                 f"{actual_f.flatten()[worst].item():.6g}, expected {expected_f.flatten()[worst].item():.6g}")
+    _fail(f"{name} {found} (tolerance {atol:g} + {rtol:g}*|expected|).", hint)
+
+
+# Functions that make a tensor from nothing; without `device=` they use the default device.
+_CONSTRUCTORS = frozenset({torch.empty, torch.zeros, torch.ones, torch.full, torch.rand, torch.randn, torch.randint,
+                           torch.randperm, torch.arange, torch.linspace, torch.logspace, torch.eye, torch.tensor,
+                           torch.as_tensor, torch.normal, torch.empty_strided})
+
+
+class _DefaultDeviceElsewhere(TorchFunctionMode):
+    """While active, a tensor made without `device=` goes to PyTorch's "meta" device instead of the CPU.
+
+    That is what happens on a GPU: such a tensor lands on the default device, not beside the
+    inputs. Tensors of a Python number (`torch.tensor(2.0)`) mix with any device, so they stay.
+    """
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = dict(kwargs or {})
+        if func in _CONSTRUCTORS and kwargs.get("device") is None:
+            number = func in (torch.tensor, torch.as_tensor) and args and isinstance(args[0], numbers.Number)
+            from_tensors = func is torch.normal and args and isinstance(args[0], torch.Tensor)
+            if not (number or from_tensors):
+                kwargs["device"] = "meta"
+        return func(*args, **kwargs)
+
+
+def _tensors_in(value) -> list[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for item in value for t in _tensors_in(item)]
+    return []
+
+
+def check_device(name: str, compute: Callable[[], Any], device: torch.device | str = "cpu",
+                 hint: str | None = None) -> Any:
+    """`compute()` makes its tensors where its inputs live (`device`), as it must on a GPU; returns its result.
+
+    It runs with tensors made without `device=` sent elsewhere, as on a GPU machine, so that code
+    such as `torch.randn(shape)` or `torch.zeros(n, k)` fails here, on a CPU, while
+    `torch.randn_like(x)`, `torch.zeros(n, k, device=x.device)` or `x.new_zeros(n, k)` pass. Make
+    the inputs before the call: `compute` should only call the student's code on them.
+    """
+    hint = hint or "make new tensors where the inputs are: torch.randn_like(x), torch.zeros_like(x), or device=x.device."
+    try:
+        with _DefaultDeviceElsewhere():
+            result = compute()
+    except RuntimeError as error:
+        if "device" not in str(error):
+            raise
+        _fail(f"{name} mixes devices: on a GPU it would stop with \"{str(error).splitlines()[0]}\"", hint)
+    wrong = [t for t in _tensors_in(result) if t.device != torch.device(device)]
+    if wrong:
+        _fail(f"{name} returned a tensor made on the default device, not on {torch.device(device)} where its inputs "
+              f"are: on a GPU it would be on the wrong device.", hint)
+    return result
+
+
+def check_call(what: str, call: Callable[[], T], hint: str | None = None) -> T:
+    """Run `call()`, the student's code, and return its result; an exception becomes a CheckError naming the call.
+
+    `what` says what was called, with which inputs ("Encoder(784, (512, 256), 20) on x of shape (2, 1, 28, 28)").
+    """
+    try:
+        return call()
+    except CheckError:
+        raise
+    except NotImplementedError:
+        _fail(f"{what} raised NotImplementedError: this exercise is not written yet.",
+              "replace `raise NotImplementedError()` with your code.")
+    except Exception as error:  # noqa: BLE001 -- any error in the student's code is reported the same way
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        _fail(f"{what} raised {type(error).__name__}: {first_line}", hint)
 
 
 def passed(message: str) -> None:

@@ -140,16 +140,6 @@ def test_every_graded_exercise_has_a_mutant(lab):
     assert set(points) <= covered, f"no wrong implementation tries {sorted(set(points) - covered)}"
 
 
-@pytest.fixture(scope="module")
-def like_autograde(tmp_path_factory):
-    """What autograde sets up: the grading budget, and a scratch folder to write in."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NBGRADER_EXECUTION", "autograde")
-        patch.chdir(tmp_path_factory.mktemp("in-process"))
-        patch.setenv("COURSE_METRICS_DIR", str(tmp_path_factory.mktemp("metrics")))
-        yield
-
-
 @pytest.mark.parametrize("lab", LABS)
 def test_the_instructor_code_passes_every_check_in_process(lab, like_autograde):
     assert failing_graded_cells(solution_notebook(lab)) == set()

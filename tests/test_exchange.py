@@ -17,6 +17,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tools import course
+from tests.helpers.batch_fixtures import AUTOGRADED, WRITTEN
 from tests.helpers.notebooks import hidden_test_lines, page_text
 from tools.grading import cli
 from tools.labcode import complete_submission
@@ -79,7 +80,7 @@ def test_the_student_finds_feedback_with_the_scores(term):
     pages = list(term["student_home"].rglob(f"feedback/*/{LAB}.html"))
     assert pages, "fetch_feedback brought no feedback"
     page = pages[0].read_text()
-    assert "encoder-check" in page and "10.0" in page
+    assert "encoder-check" in page and f"{AUTOGRADED:.1f}" in page
     shown = page_text(page)
     leaked = sorted(line for line in hidden_test_lines(LAB) if line in shown)
     assert not leaked, f"nbgrader's feedback shows hidden test lines: {leaked[:3]}"
@@ -90,13 +91,14 @@ def test_collect_keeps_the_timestamp_and_the_gradebook_has_the_submission(term):
     with Gradebook(f"sqlite:///{term['instructor'] / 'gradebook.db'}") as gradebook:
         submission = gradebook.find_submission(LAB, term["student"])
         assert submission.timestamp is not None
-        assert submission.score == 10.0 and submission.max_score == 12.0
+        assert submission.score == AUTOGRADED and submission.max_score == AUTOGRADED + WRITTEN
         assert submission.needs_manual_grade
 
 
 def test_the_written_answer_waits_for_manual_grading(term):
     row = table(term["results"])[term["student"]]
-    assert row["q-beta"] == "needs manual grading" and row["total"] == "10" and row["max"] == "12"
+    assert row["q-beta"] == "needs manual grading" and row["total"] == f"{AUTOGRADED:g}"
+    assert row["max"] == f"{AUTOGRADED + WRITTEN:g}"
     assert "need manual grading" in row["notes"]
 
 
@@ -109,11 +111,11 @@ def test_a_manual_score_given_as_formgrader_does_reaches_the_exported_grades(ter
     assert cli.main([LAB, str(term["collected"]), "--course-dir", str(term["instructor"]), "--out",
                      str(term["results"]), "--scheduler", grading_cluster, "--no-progress"]) == 0
     row = table(term["results"])[term["student"]]
-    assert row["status"] == "unchanged" and row["q-beta"] == "1.5" and row["total"] == "11.5"
+    assert row["status"] == "unchanged" and row["q-beta"] == "1.5" and row["total"] == f"{AUTOGRADED + 1.5:g}"
     nbgrader(term["instructor"], "export", f"--to={term['root'] / 'export.csv'}", *term["shared"])
     exported = list(csv.DictReader(io.StringIO((term["root"] / "export.csv").read_text())))
     [line] = [r for r in exported if r["student_id"] == term["student"] and r["assignment"] == LAB]
-    assert float(line["raw_score"]) == 11.5 and float(line["max_score"]) == 12.0
+    assert float(line["raw_score"]) == AUTOGRADED + 1.5 and float(line["max_score"]) == AUTOGRADED + WRITTEN
 
 
 def test_the_exchange_holds_nothing_of_the_solutions(term):

@@ -11,11 +11,12 @@ import dask
 import pytest
 from distributed import Client, LocalCluster
 
-from tests.helpers.batch_fixtures import LAB, edit, mutant, notebooks, write
+from tests.helpers.batch_fixtures import AUTOGRADED, LAB, POINTS, edit, mutant, notebooks, write
 from tests.helpers import REPO_ROOT
 from tools.grading import cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.kernel, pytest.mark.data]
+FULL, ONE_LOST = f"{AUTOGRADED:g}", f"{AUTOGRADED - POINTS:g}"
 ARGS = ["--cell-timeout", "60", "--notebook-timeout", "300", "--no-progress", "--no-gradebook"]
 
 
@@ -51,7 +52,8 @@ def test_a_running_cluster_grades_like_the_default_path(tmp_path, cluster):
     columns = ["status", "encoder-check", "reparametrize-check", "decoder-check", "vae-check", "loss-check", "total"]
     assert {s: [r[c] for c in columns] for s, r in default.items()} == \
         {s: [r[c] for c in columns] for s, r in on_cluster.items()}
-    assert default["good"]["total"] == "10" and default["mistake"]["total"] == "8" and default["dies"]["total"] == "8"
+    assert default["good"]["total"] == FULL and default["mistake"]["total"] == ONE_LOST
+    assert default["dies"]["total"] == f"{AUTOGRADED - 2 * POINTS:g}"      # loss-check and the checks after it
     assert f"grading ran on the cluster at {cluster.scheduler_address}" in (tmp_path / "cluster" / "report.txt").read_text()
     assert "grading ran on a local cluster of 2 worker(s)" in (tmp_path / "default" / "report.txt").read_text()
 
@@ -82,8 +84,8 @@ def test_a_dead_worker_costs_nothing_and_a_submission_that_kills_every_worker_is
     watchers[0].join(timeout=5)
     assert killed_once, "the test never caught the slow submission on a worker"
     grades = table(out)
-    assert grades["slow"]["status"] == "graded" and grades["slow"]["total"] == "10", grades["slow"]
-    assert grades["good"]["total"] == "10" and grades["mistake"]["total"] == "8"
+    assert grades["slow"]["status"] == "graded" and grades["slow"]["total"] == FULL, grades["slow"]
+    assert grades["good"]["total"] == FULL and grades["mistake"]["total"] == ONE_LOST
     assert len(grades) == 4
 
     # A submission whose worker dies every time it is tried: after the allowed failures, a clear error row.
@@ -95,7 +97,7 @@ def test_a_dead_worker_costs_nothing_and_a_submission_that_kills_every_worker_is
     grades = table(out)
     assert grades["slow"]["status"] == "error", grades["slow"]
     assert "worker grading this submission died every time" in grades["slow"]["notes"]
-    assert grades["good"]["status"] == "unchanged" and grades["good"]["total"] == "10"
+    assert grades["good"]["status"] == "unchanged" and grades["good"]["total"] == FULL
     client.close()
 
 
@@ -117,8 +119,8 @@ def test_an_interrupted_run_keeps_what_it_graded_and_a_rerun_finishes(tmp_path):
     assert process.returncode == 130, output
     assert "interrupted:" in output and "Run the same command again" in output
     first = {s: r for s, r in table(out).items() if r["status"] == "graded"}
-    assert 1 <= len(first) < 3 and all(r["total"] == "10" for r in first.values())
+    assert 1 <= len(first) < 3 and all(r["total"] == FULL for r in first.values())
     assert cli.main([LAB, str(submissions), "--out", str(out), "--workers", "2", *ARGS]) == 0
     second = table(out)
     assert all(second[s]["status"] == "unchanged" for s in first)
-    assert all(r["total"] == "10" for r in second.values()) and len(second) == 3
+    assert all(r["total"] == FULL for r in second.values()) and len(second) == 3

@@ -22,3 +22,11 @@ def test_mlp_activation_is_configurable():
 def test_mlp_rejects_bad_sizes(sizes):
     with pytest.raises(ValueError, match="at least two positive integer sizes"):
         cu.mlp(sizes)
+
+
+def test_mlp_with_batch_norm_and_weight_norm():
+    net = cu.mlp([6, 4, 3], activation=nn.SELU, batchnorm=True)
+    assert [type(layer) for layer in net] == [nn.Linear, nn.BatchNorm1d, nn.SELU, nn.Linear, nn.BatchNorm1d, nn.SELU]
+    normed = cu.mlp([6, 4], weight_norm=True)
+    assert nn.utils.parametrize.is_parametrized(normed[0], "weight")
+    assert normed(torch.rand(5, 6)).shape == (5, 4)

@@ -28,11 +28,11 @@ FIGURE_CELLS = {
     "vae": (["setup-imports", "config", "load-data", "encoder", "reparametrize", "decoder", "vae", "loss",
              "training-loop", "train-main", "quality"], ["test negative ELBO (nats)"]),
     "cvae": (["setup-imports", "config", "load-data", "one-hot", "cvae", "train-step", "training-loop", "train-main",
-              "quality", "gumbel-model", "gumbel-train", "gumbel-results"], ["conditional accuracy", "label-free NMI"]),
-    "gan": (["setup-imports", "config", "load-data", "init", "networks", "d-step", "g-step", "stand-ins",
-             "dcgan-training-loop", "dcgan-train", "collage", "wgan", "wgan-train", "gradient-penalty", "wgan-gp-train",
-             "compare"], ["DCGAN confident", "DCGAN FD", "WGAN confident", "WGAN FD", "WGAN-GP confident", "WGAN-GP FD",
-                          "real-vs-real FD"]),
+              "quality", "gumbel-model", "gumbel-loss", "gumbel-train", "gumbel-results"], ["conditional accuracy",
+                                                                                        "label-free NMI"]),
+    "gan": (["setup-imports", "config", "load-data", "networks", "d-step", "stand-ins", "g-step", "dcgan-training-loop",
+             "dcgan-train", "collage", "wgan", "wgan-train", "gradient-penalty", "critic-gp-step", "wgan-gp-train", "compare"],
+            ["DCGAN confident", "DCGAN FD", "WGAN confident", "WGAN FD", "WGAN-GP confident", "WGAN-GP FD", "real-vs-real FD"]),
     "pixel_loss": (["setup-imports", "config", "load-data", "dissimilarity", "shift", "rank", "small-vae", "candidates", "figure",
                     "feature-distance", "statistics"], ["BCE closest (share)", "squared error closest (share)",
                                                         "features closest (share)"]),
@@ -99,7 +99,7 @@ def record_figures(labs: list[str]) -> None:
         figures[lab] = measure(lab)
         print(f"{lab}: {figures[lab]}")
     FIGURES_FILE.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
-    print(f"wrote {FIGURES_FILE.relative_to(REPO_ROOT)}: quote these figures in the README")
+    print(f"wrote {FIGURES_FILE.relative_to(REPO_ROOT)}; `make results` shows them in RESULTS.md")
 
 
 if __name__ == "__main__":

@@ -9,11 +9,16 @@ import nbformat
 from tests.helpers.hostile import HOSTILE
 from tests.helpers.mutants import MUTANTS
 from tests.helpers.slips import SLIPS
+from tools import course
+from tools.cells import graded_points, test_points
 from tools.labcode import answer_cells, complete_submission
 
 LAB = "vae"
-CHECKS = ("encoder-check", "reparametrize-check", "decoder-check", "vae-check", "loss-check")
-POINTS = 2.0
+_SOLUTION = nbformat.read(course.solution_notebook(LAB), as_version=4)
+CHECKS = tuple(test_points(_SOLUTION))                  # every check of the lab, in order
+POINTS = 2.0                                            # the points of each check
+AUTOGRADED = POINTS * len(CHECKS)                       # full marks of the checks
+WRITTEN = sum(graded_points(_SOLUTION).values()) - sum(test_points(_SOLUTION).values())   # written answers' points
 VANDAL = '''
 import pathlib
 here = pathlib.Path.cwd()
@@ -110,8 +115,8 @@ def make_fixtures(folder: Path, out: Path) -> dict[str, dict]:
         "raises": (edit(complete, "encoder", prepend="raise RuntimeError('not finished')\n"), {"zero": {"encoder-check"}}),
         "missing-package": (edit(complete, "decoder", prepend="import package_that_does_not_exist\n"),
                             {"zero": {"decoder-check"}}),
-        "kernel-dies": (edit(complete, "loss", prepend="import os\nos._exit(1)\n"),
-                        {"zero": {"loss-check"}, "note": "In cell loss, the kernel died"}),
+        "kernel-dies": (edit(complete, "loss", prepend="import os\nos._exit(1)\n"),    # the later checks do not run
+                        {"zero": {"loss-check", "free-bits-check"}, "note": "In cell loss, the kernel died"}),
         "edited-tests": (edit(edit(untouched, "encoder-check", "pass"), "loss-check", "print('passed')"),
                          {"zero": all_checks, "note": "Test cell encoder-check was edited"}),
         "prints-passed": (edit(untouched, "encoder", "print('\N{HEAVY CHECK MARK} Encoder passed')"),

@@ -59,35 +59,46 @@ def needed_by_checks(cell, after_first_answer: bool) -> bool:
                for node in tree.body)
 
 
-def failing_graded_cells(nb: nbformat.NotebookNode) -> set[str]:
-    """Ids of the graded cells that raise when the notebook runs top to bottom in this process.
+def check_failures(nb: nbformat.NotebookNode) -> dict[str, BaseException]:
+    """The graded cells that raise when the notebook runs top to bottom in this process, with what each raised.
 
     This is what autograde scores, without a kernel per run: the code cells run in order in one
     fresh namespace, an error in one cell does not stop the next (autograde allows errors too),
     and a graded cell that raises loses its points. Cells after the last graded one cannot change
     a score, and cells no check relies on (`needed_by_checks`), are skipped. Pass the instructor
     notebook (hidden tests included) with the student's answers in its solution cells, which is
-    what autograde executes; pass the student version to run the visible checks only.
+    what autograde executes; pass the released notebook to run the visible checks only.
     """
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     graded = set(graded_cells(nb))
     last = max(index for index, cell in enumerate(code) if cell.id in graded)
     first_answer = next(index for index, cell in enumerate(code) if cells.is_answer(cell))
     namespace: dict = {"__name__": "__main__"}
-    failing = set()
+    failures: dict[str, BaseException] = {}
     try:
         for index, cell in enumerate(code[:last + 1]):
             if not needed_by_checks(cell, index > first_answer):
                 continue
             try:
                 exec(compile(cell.source, f"<cell {cell.id}>", "exec"), namespace)
-            except Exception:  # noqa: BLE001 -- any error costs a graded cell its points, as in autograde
+            except Exception as error:  # noqa: BLE001 -- any error costs a graded cell its points, as in autograde
                 if cell.id in graded:
-                    failing.add(cell.id)
+                    failures[cell.id] = error
     finally:
         import matplotlib.pyplot as plt
         plt.close("all")
-    return failing
+    return failures
+
+
+def failing_graded_cells(nb: nbformat.NotebookNode) -> set[str]:
+    """Ids of the graded cells that raise when the notebook runs as autograde runs it (see check_failures)."""
+    return set(check_failures(nb))
+
+
+def visible_version(lab: str, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The released notebook (visible checks only) with the answers of `nb` in its answer cells."""
+    from tools import course
+    return filled_in(nbformat.read(course.student_notebook(lab), as_version=4), nb)
 
 
 def split_lines(solution_nb) -> tuple[set[str], set[str]]:
