@@ -14,7 +14,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: install lab solutions test test-units release clean-notebooks check-notebooks validate bench report results readme \
-        autograde bench-grading grading-scheduler grading-worker student-repo data pretrained
+        autograde export class-report bench-grading grading-scheduler grading-worker student-repo data pretrained
 
 install: $(STAMP)
 
@@ -77,6 +77,14 @@ autograde: install          ## grade a class: make autograde LAB=vae SUBMISSIONS
 	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make autograde LAB=<lab> SUBMISSIONS=<folder with one folder per student> [WORKERS=n] [SCHEDULER=tcp://host:8786] [OUT=folder]"; exit 2; }
 	$(BIN)/python -m tools.grading $(LAB) $(SUBMISSIONS) $(if $(WORKERS),--workers $(WORKERS)) \
 		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(OUT),--out $(OUT)) $(ARGS)
+
+export: install             ## grades for an LMS: make export FORMAT=canvas|gradescope ROSTER=roster.csv [LAB=vae] [TO=file]
+	@test -n "$(FORMAT)" -a -n "$(ROSTER)" || { echo "usage: make export FORMAT=canvas|gradescope ROSTER=<csv: student,lms_id[,name,email,sis_id,section]> [LAB=<lab>] [TO=<file>]"; exit 2; }
+	$(BIN)/python -m tools.grading.export $(FORMAT) --roster $(ROSTER) $(if $(LAB),--lab $(LAB)) $(if $(TO),--to $(TO)) $(ARGS)
+
+class-report: install       ## write grading/<lab>/report.html again from the results: make class-report LAB=vae [OUT=folder]
+	@test -n "$(LAB)$(OUT)" || { echo "usage: make class-report LAB=<lab> [OUT=<results folder, default grading/LAB>]"; exit 2; }
+	$(BIN)/python -m tools.grading.class_report $(or $(OUT),grading/$(LAB))
 
 bench-grading: install      ## submissions per minute with 1 and 2 workers, and where one submission's time goes
 	$(BIN)/python -m tools.bench_grading $(ARGS)

@@ -14,10 +14,12 @@ One module per concern:
                class_histogram, frechet_distance, SampleJudge (the same sample scores in every lab)
     checks    check, check_tensor, check_scalar, check_range, check_close, check_device, check_call,
               passed, CheckError
-    checkpoints save_model, load_model, train_or_load (the labs' PRETRAINED switch)
+    checkpoints save_model, load_model, train_or_load (the labs' PRETRAINED switch),
+                load_course_samples, save_course_samples (samples of every lab's model, compared in the last lab)
     progress  progress (tqdm bars)
     reporting save_metrics (read by `make report`)
     seeding   seed_everything
+    toy       RingOfGaussians (a 2-D density known exactly)
 """
 from .augment import random_shifts
 from .budget import BUDGET_ENV_VAR, Budget, get_budget
@@ -26,8 +28,8 @@ from .evaluation import (SampleJudge, class_histogram, classify, conditional_acc
                          frechet_distance, inception_score)
 from .checks import (CheckError, check, check_call, check_close, check_device, check_range, check_scalar,
                      check_tensor, passed)
-from .checkpoints import (CheckpointMismatchError, load_model, load_pretrained, pretrained_path, save_model,
-                          train_or_load)
+from .checkpoints import (CheckpointMismatchError, load_course_samples, load_model, load_pretrained, pretrained_path,
+                          save_course_samples, save_model, train_or_load)
 from .data import DATA_ROOT_ENV_VAR, BatchLoader, DatasetUnavailableError, ImageData, data_root, load_images
 from .device import DEVICE_ENV_VAR, describe_device, get_device
 from .images import collage, save_image, to_uint8
@@ -37,6 +39,7 @@ from .plots import plot_curves, scatter_by_label, show_grid, show_images
 from .progress import progress
 from .reporting import save_metrics
 from .seeding import seed_everything
+from .toy import RingOfGaussians
 
 __all__ = [
     "BUDGET_ENV_VAR", "Budget", "get_budget",
@@ -45,7 +48,8 @@ __all__ = [
     "inception_score",
     "CheckError", "check", "check_call", "check_close", "check_device", "check_range", "check_scalar", "check_tensor",
     "passed",
-    "CheckpointMismatchError", "load_model", "load_pretrained", "pretrained_path", "save_model", "train_or_load",
+    "CheckpointMismatchError", "load_course_samples", "load_model", "load_pretrained", "pretrained_path",
+    "save_course_samples", "save_model", "train_or_load",
     "DATA_ROOT_ENV_VAR", "BatchLoader", "DatasetUnavailableError", "ImageData", "data_root", "load_images",
     "DEVICE_ENV_VAR", "describe_device", "get_device",
     "collage", "save_image", "to_uint8",
@@ -56,4 +60,5 @@ __all__ = [
     "progress",
     "save_metrics",
     "seed_everything",
+    "RingOfGaussians",
 ]

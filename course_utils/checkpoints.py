@@ -100,3 +100,30 @@ def train_or_load(model: nn.Module, train: Callable[[], dict], *, lab: str, name
     history = train()
     save_model(model, Path(output_dir) / f"{name}.pt.xz", extra=history, settings=settings)
     return history
+
+
+COURSE_SAMPLES_FILE = PRETRAINED_DIR / "course_samples.pt.xz"
+
+
+def save_course_samples(samples: dict[str, dict], path: str | Path = COURSE_SAMPLES_FILE) -> Path:
+    """Keep samples of the course's models for the side-by-side comparison of the last lab.
+
+    `samples` maps a model's name to {"images": (N, 1, 28, 28) in [0, 1], "lab": str, "training seconds":
+    float, "sampling seconds per 1000": float}; images are stored as 8-bit pixels.
+    """
+    stored = {name: {**entry, "images": (entry["images"].detach().cpu().clamp(0, 1) * 255).round().to(torch.uint8)}
+              for name, entry in samples.items()}
+    buffer = io.BytesIO()
+    torch.save({"format": FORMAT, "samples": stored}, buffer)
+    path = Path(path)
+    path.write_bytes(lzma.compress(buffer.getvalue(), preset=9 | lzma.PRESET_EXTREME))
+    return path
+
+
+def load_course_samples(path: str | Path = COURSE_SAMPLES_FILE) -> dict[str, dict]:
+    """The samples `save_course_samples` kept, by model name, in course order; images as uint8 (N, 1, 28, 28)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No course samples at {path}: the instructor makes them with `make pretrained`.")
+    payload = torch.load(io.BytesIO(lzma.decompress(path.read_bytes())), map_location="cpu", weights_only=True)
+    return payload["samples"]

@@ -33,14 +33,72 @@ FIGURE_CELLS = {
     "gan": (["setup-imports", "config", "load-data", "networks", "d-step", "stand-ins", "g-step", "dcgan-training-loop",
              "dcgan-train", "collage", "wgan", "wgan-train", "gradient-penalty", "critic-gp-step", "wgan-gp-train", "compare"],
             ["DCGAN confident", "DCGAN FD", "WGAN confident", "WGAN FD", "WGAN-GP confident", "WGAN-GP FD", "real-vs-real FD"]),
+    "flows": (["setup-imports", "config", "scale-shift", "log-prob", "coupling", "coupling-given", "toy-flow", "toy-train", "pixels", "image-flow",
+               "image-flow-train", "made", "made-given", "iaf-step", "iaf-vae", "iaf-vae-train", "iwae", "iwae-table"],
+              ["toy KL (nats)", "image flow test bits/dim", "image flow bits/dim (first 1000 test images)",
+               "plain VAE ELBO (nats)", "VAE + IAF ELBO (nats)", "plain VAE L_100 (nats)", "VAE + IAF L_100 (nats)"]),
+    "diffusion": (["setup-imports", "config", "load-data", "schedules", "forward", "loss", "dropout", "unet", "ddpm-train",
+                   "ddpm-step", "samplers", "ddim-step", "ddpm-samples", "fm-loss", "euler", "euler-given", "fm-train", "steps"],
+                  ["DDPM 20 steps FD", "DDIM 20 steps FD", "flow matching 20 steps FD", "DDIM 20 steps confident",
+                   "flow matching 20 steps confident"]),
     "pixel_loss": (["setup-imports", "config", "load-data", "dissimilarity", "shift", "rank", "small-vae", "candidates", "figure",
-                    "feature-distance", "statistics"], ["BCE closest (share)", "squared error closest (share)",
-                                                        "features closest (share)"]),
+                    "feature-distance", "statistics", "vae-gan", "vae-gan-compare"],
+                   ["BCE closest (share)", "squared error closest (share)", "features closest (share)",
+                    "per-pixel VAE grey (reconstructions)", "VAE-GAN grey (reconstructions)", "per-pixel VAE confident",
+                    "VAE-GAN confident", "per-pixel VAE FD", "VAE-GAN FD"]),
 }
 
 
-def measure(lab: str) -> dict[str, float]:
-    """Run the lab's own cells with PRETRAINED = True on the CPU (nothing is trained) and return its main figures."""
+# lab -> {model name: (an expression that draws `n` samples in [0, 1] with the seed `seed`, its training history)},
+# evaluated in the lab's namespace after FIGURE_CELLS; the last lab compares them side by side.
+COURSE_SAMPLERS = {
+    "vae": {"VAE": ("vae.decoder(torch.randn(n, LATENT_DIM, generator=torch.Generator().manual_seed(seed)).to(DEVICE))",
+                    "history")},
+    "cvae": {"CVAE": ("conditional_samples(cvae, n // N_CLASSES, seed)[0]", "history")},
+    "gan": {"DCGAN": ("torch.cat([generate(dcgan_g, z) for z in torch.randn(n, LATENT_DIM, "
+                      "generator=torch.Generator().manual_seed(seed)).to(DEVICE).split(500)])", "dcgan_history"),
+            "WGAN-GP": ("torch.cat([generate(gp_g, z) for z in torch.randn(n, LATENT_DIM, "
+                        "generator=torch.Generator().manual_seed(seed)).to(DEVICE).split(500)])", "gp_history")},
+    "flows": {"coupling flow": ("image_samples(image_flow, n)", "flow_history")},
+}
+N_COURSE_SAMPLES = 1000
+
+
+def draw_course_samples(lab: str, namespace: dict) -> dict[str, dict]:
+    """Samples of the lab's models for the course comparison, timed, with the seconds their training took."""
+    import time
+
+    import torch
+    drawn = {}
+    for name, (expression, history) in COURSE_SAMPLERS.get(lab, {}).items():
+        start = time.perf_counter()
+        with torch.no_grad():
+            images = eval(expression, namespace, {"n": N_COURSE_SAMPLES, "seed": 12345}).float().cpu()  # noqa: S307 -- our own table
+        seconds = time.perf_counter() - start
+        drawn[name] = {"images": images, "lab": lab, "training seconds": float(sum(namespace[history]["seconds"])),
+                       "sampling seconds per 1000": 1000 * seconds / len(images)}
+    return drawn
+
+
+def record_course_samples(drawn: dict[str, dict]) -> None:
+    """Merge newly drawn samples into the course's samples file, in course order."""
+    import course_utils as cu
+    try:
+        kept = cu.load_course_samples()
+    except FileNotFoundError:
+        kept = {}
+    kept = {name: {**entry, "images": entry["images"].float() / 255} for name, entry in kept.items()}
+    kept.update(drawn)
+    order = [name for models in COURSE_SAMPLERS.values() for name in models]
+    cu.save_course_samples({name: kept[name] for name in order if name in kept})
+
+
+def measure(lab: str, keep_course_samples: bool = False) -> dict[str, float]:
+    """Run the lab's own cells with PRETRAINED = True on the CPU (nothing is trained) and return its main figures.
+
+    With `keep_course_samples`, the lab's models also draw samples for the course comparison of the
+    last lab (COURSE_SAMPLERS), kept in course_samples.pt.xz.
+    """
     cells, names = FIGURE_CELLS[lab]
     saved_env = dict(os.environ)
     here = Path.cwd()
@@ -54,6 +112,8 @@ def measure(lab: str) -> dict[str, float]:
                 raise RuntimeError(f"{lab}: the configuration did not switch PRETRAINED on")
             metrics_file = Path(scratch) / f"{lab}.json"
             metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+            if keep_course_samples and lab in COURSE_SAMPLERS:
+                record_course_samples(draw_course_samples(lab, namespace))
         finally:
             os.chdir(here)
             os.environ.clear()
@@ -96,7 +156,7 @@ def record_figures(labs: list[str]) -> None:
     """Measure each lab's figures with its pretrained models and write them to figures.json."""
     figures = json.loads(FIGURES_FILE.read_text()) if FIGURES_FILE.exists() else {}
     for lab in labs:
-        figures[lab] = measure(lab)
+        figures[lab] = measure(lab, keep_course_samples=True)
         print(f"{lab}: {figures[lab]}")
     FIGURES_FILE.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
     print(f"wrote {FIGURES_FILE.relative_to(REPO_ROOT)}; `make results` shows them in RESULTS.md")

@@ -1,10 +1,11 @@
-"""The README's lists of modules and tests, generated from their docstrings so that they stay true.
+"""The READMEs' tables of labs, modules and tests, generated from the notebooks and docstrings so that they stay true.
 
-    python -m tools.readme            # rewrite the generated blocks of README.md
+    python -m tools.readme            # rewrite the generated blocks of README.md and student/README.md
     python -m tools.readme --check    # exit 1 if they are out of date (tests/test_readme.py)
 
 A block sits between `<!-- BEGIN name -->` and `<!-- END name -->` lines; everything else in the
-README is written by hand.
+READMEs is written by hand. A lab's row comes from its solution notebook's first cell: the title
+after its dash, and the table of exercises with their points.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tools import course
 from tools.course import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
+STUDENT_README = REPO_ROOT / "student" / "README.md"
 PACKAGES = (("course_utils", "the helpers every lab imports as `cu`"),
             ("tools", "the instructor's commands (run by the Makefile)"),
             ("tools/grading", "the batch grader (`make autograde`)"),
@@ -58,15 +60,52 @@ def tests_block() -> str:
     return "\n".join(lines)
 
 
-BLOCKS = {"modules": modules_block, "tests": tests_block}
+def course_order(lab: str) -> tuple[int, str]:
+    """Labs in the order of their numbers ("Lab 3 — ..."); appendices last."""
+    import nbformat
+    heading = nbformat.read(course.solution_notebook(lab), as_version=4).cells[0].source.splitlines()[0]
+    number = re.match(r"#+\s*Lab (\d+)", heading)
+    return (int(number.group(1)) if number else 1000, lab)
 
 
-def rendered(text: str) -> str:
-    """`text` (the README) with every generated block made again."""
-    for name, make in BLOCKS.items():
+def lab_summary(lab: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """(the lab's title, [(exercise, what is written, points)]) from the first cell of its solution notebook."""
+    import nbformat
+    first = nbformat.read(course.solution_notebook(lab), as_version=4).cells[0].source
+    heading = first.splitlines()[0].lstrip("# ").strip()
+    title = heading.split(" — ", 1)[-1]
+    rows = []
+    for line in first.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 3 and cells[2].isdigit():
+            rows.append((cells[0], cells[1], cells[2]))
+    if not rows:
+        raise course.CourseError(f"{lab}: the first cell of its notebook has no table of exercises and points")
+    return title, rows
+
+
+def labs_block(graded: bool = True) -> str:
+    header = "| lab | what you build | exercises (points) |" if graded else "| lab | what you build |"
+    lines = [header, "| --- | --- | --- |" if graded else "| --- | --- |"]
+    for lab in sorted(course.lab_names(), key=course_order):
+        title, rows = lab_summary(lab)
+        link = f"[`{lab}`](labs/{lab}/{lab}.ipynb)"
+        exercises = "; ".join(f"{what} ({points})" for _, what, points in rows)
+        total = sum(int(points) for _, _, points in rows)
+        lines.append(f"| {link} | {title} | {exercises}; {total} points in all |" if graded else f"| {link} | {title} |")
+    return "\n".join(lines)
+
+
+BLOCKS = {README: {"labs": labs_block, "modules": modules_block, "tests": tests_block},
+          STUDENT_README: {"labs": lambda: labs_block(graded=False)}}
+
+
+def rendered(text: str, blocks: dict | None = None, where: str = "README.md") -> str:
+    """`text` (a README) with every generated block made again."""
+    for name, make in (blocks or BLOCKS[README]).items():
         pattern = re.compile(rf"(<!-- BEGIN {name} [^>]*-->\n)(?:.*?\n)?(<!-- END {name} -->)", re.DOTALL)
         if not pattern.search(text):
-            raise course.CourseError(f"README.md has no `<!-- BEGIN {name} ... -->` ... `<!-- END {name} -->` block")
+            raise course.CourseError(f"{where} has no `<!-- BEGIN {name} ... -->` ... `<!-- END {name} -->` block")
         text = pattern.sub(lambda match: match.group(1) + make() + "\n" + match.group(2), text)
     return text
 
@@ -76,15 +115,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="only check that the generated blocks are current")
     args = parser.parse_args(argv)
-    current = README.read_text()
-    fresh = rendered(current)
-    if args.check:
+    stale = []
+    for path, blocks in BLOCKS.items():
+        where = str(path.relative_to(REPO_ROOT))
+        current = path.read_text()
+        fresh = rendered(current, blocks, where)
         if current != fresh:
-            print("README.md's generated blocks are out of date: run `python -m tools.readme`", file=sys.stderr)
+            stale.append(where)
+            if not args.check:
+                path.write_text(fresh)
+    if args.check:
+        if stale:
+            print(f"the generated blocks of {', '.join(stale)} are out of date: run `python -m tools.readme`", file=sys.stderr)
             return 1
         return 0
-    README.write_text(fresh)
-    print("README.md: the module and test lists are up to date")
+    print(f"rewrote {', '.join(stale)}" if stale else "the READMEs' generated blocks were already up to date")
     return 0
 
 

@@ -13,6 +13,7 @@ never carries a figure by hand. `make report` runs it at its end.
     results/grading.json          make bench-grading             grading throughput
     results/tests-all.json        make test                      the whole test suite
     results/tests-units.json      make test-units                the fast tier
+    results/checks.json           make test (test_visible_checks) plausible mistakes the visible checks catch
     course_utils/pretrained/figures.json   make pretrained       what the committed models reproduce
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ REPORTS = REPO_ROOT / "reports"
 RESULTS = REPO_ROOT / "results"
 RESULTS_FILE = REPO_ROOT / "RESULTS.md"
 FIGURES_FILE = REPO_ROOT / "course_utils" / "pretrained" / "figures.json"
-RECORDS = ("labs-full", "labs-pretrained", "bench", "grading", "tests-all", "tests-units")
+RECORDS = ("labs-full", "labs-pretrained", "bench", "grading", "tests-all", "tests-units", "checks")
 
 
 def machine() -> dict[str, object]:
@@ -164,6 +165,8 @@ def render() -> str:
                            ("notebook seconds", "seconds per epoch"))
     lines += _labs_section("Whole notebooks with the pretrained models", "make report ARGS=--pretrained",
                            _load("labs-pretrained"), ("notebook seconds",))
+    lines += _record_section("Mistakes the visible checks catch before submission",
+                             "pytest tests/test_visible_checks.py (part of make test)", _load("checks"))
     lines += _record_section("The data path", "make bench", _load("bench"))
     lines += _record_section("Grading throughput", "make bench-grading", _load("grading"))
     lines += _record_section("The whole test suite", "make test", _load("tests-all"))

@@ -40,50 +40,79 @@ def read_grades(course: Path, lab: str, students: list[str]) -> dict[str, dict[s
     return grades
 
 
-def needed_by_checks(cell, after_first_answer: bool) -> bool:
-    """Whether the in-process runner must run `cell` for the checks to mean what autograde's do.
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 
-    Everything before the first exercise runs (imports, configuration, data), and so do answer cells,
-    check cells and given cells that define functions, classes or imports (stand-ins, helpers). A cell
-    that only tries an exercise, trains a model or draws a plot is skipped: checks use stand-ins and
-    their own inputs, never what such a cell computed (tested: the instructor's notebook passes every
-    check with them skipped), and skipping spares the GAN lab two training runs per notebook.
+
+def is_constant(statement: ast.stmt) -> bool:
+    """`NAME = <literal>` (a setting such as `MIN_STD = 1e-3`), which definitions in the same cell may read."""
+    if not isinstance(statement, ast.Assign):
+        return False
+    try:
+        ast.literal_eval(statement.value)
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        return False
+    return True
+
+
+def code_checks_rely_on(cell, after_first_answer: bool) -> str:
+    """The part of `cell` the in-process runner must run for the checks to mean what autograde's do ('' for none).
+
+    Everything before the first exercise runs (imports, configuration, data), and so do answer cells
+    and check cells. Of a given cell after the first exercise only the definitions run (functions,
+    classes, imports and literal settings): checks use stand-ins and their own inputs, never what a
+    cell that tries an exercise, trains a model or draws a plot computed (tested: the instructor's
+    notebook passes every check this way), and skipping that work spares seconds per run.
     """
     if not after_first_answer or cells.is_answer(cell) or cells.is_graded(cell):
-        return True
+        return cell.source
     try:
         tree = ast.parse(cell.source)
     except SyntaxError:
-        return True
-    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))
-               for node in tree.body)
+        return cell.source
+    kept = [node for node in tree.body if isinstance(node, DEFINITIONS) or is_constant(node)]
+    return ast.unparse(ast.Module(body=kept, type_ignores=[])) if kept else ""
 
 
-def check_failures(nb: nbformat.NotebookNode) -> dict[str, BaseException]:
+_runs: dict[tuple, dict[str, BaseException]] = {}
+
+
+def check_failures(nb: nbformat.NotebookNode, stop_after: str | None = None) -> dict[str, BaseException]:
     """The graded cells that raise when the notebook runs top to bottom in this process, with what each raised.
 
     This is what autograde scores, without a kernel per run: the code cells run in order in one
     fresh namespace, an error in one cell does not stop the next (autograde allows errors too),
-    and a graded cell that raises loses its points. Cells after the last graded one cannot change
-    a score, and cells no check relies on (`needed_by_checks`), are skipped. Pass the instructor
-    notebook (hidden tests included) with the student's answers in its solution cells, which is
-    what autograde executes; pass the released notebook to run the visible checks only.
+    and a graded cell that raises loses its points. Cells after the last graded one (or after
+    `stop_after`) cannot change the scores asked for, and of the others only what a check relies
+    on runs (`code_checks_rely_on`). Pass the instructor notebook (hidden tests included) with the
+    student's answers in its solution cells, which is what autograde executes; pass the released
+    notebook to run the visible checks only. A notebook already run this session is not run again.
     """
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     graded = set(graded_cells(nb))
     last = max(index for index, cell in enumerate(code) if cell.id in graded)
+    if stop_after is not None:
+        last = next(index for index, cell in enumerate(code) if cell.id == stop_after)
     first_answer = next(index for index, cell in enumerate(code) if cells.is_answer(cell))
+    parts = [(cell.id, code_checks_rely_on(cell, index > first_answer)) for index, cell in enumerate(code[:last + 1])]
+    key = tuple(parts)
+    if key not in _runs:
+        _runs[key] = run_in_process(parts, graded)
+    return dict(_runs[key])
+
+
+def run_in_process(parts: list[tuple[str, str]], graded: set[str]) -> dict[str, BaseException]:
+    """Run (cell id, source) pairs in one fresh namespace; the graded cells that raised, with their errors."""
     namespace: dict = {"__name__": "__main__"}
     failures: dict[str, BaseException] = {}
     try:
-        for index, cell in enumerate(code[:last + 1]):
-            if not needed_by_checks(cell, index > first_answer):
+        for cell_id, source in parts:
+            if not source:
                 continue
             try:
-                exec(compile(cell.source, f"<cell {cell.id}>", "exec"), namespace)
+                exec(compile(source, f"<cell {cell_id}>", "exec"), namespace)
             except Exception as error:  # noqa: BLE001 -- any error costs a graded cell its points, as in autograde
-                if cell.id in graded:
-                    failures[cell.id] = error
+                if cell_id in graded:
+                    failures[cell_id] = error.with_traceback(None)   # the frames would keep every run's models alive
     finally:
         import matplotlib.pyplot as plt
         plt.close("all")

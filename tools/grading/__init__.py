@@ -8,6 +8,9 @@ On the client (what `make autograde` runs; none of these imports the kernel mach
     review         static review of student code that reaches for what a lab never needs
     executor       Dask: a local cluster or an existing one, one task per submission
     outputs        grades.csv, feedback, notebooks, logs, manifest, history, the report
+    class_report   report.html: score plots, common failures, who needs attention, similar submissions
+    similarity     similar submissions (copydetect fingerprints of each student's own answer code)
+    export         grades for an LMS (Canvas, Gradescope): nbgrader export plugins and `make export`
     gradebook      publishing results into the course's nbgrader gradebook (formgrader, feedback)
     protect        detect-and-restore of files, for --no-sandbox only
     settings       the grading settings (one dataclass) and the kernel plan derived from them

@@ -277,6 +277,8 @@ class Batch:
                         f"graded. Run the same command again to grade the rest.\n")
         write_atomically(self.out / "report.txt", summary)
         print(summary, end="")
+        from tools.grading.class_report import write_class_report   # plotting and copydetect: only once grading is done
+        print(f"class report: {write_class_report(self.out, self.release_nb)}")
         return BatchOutcome(self.results, summary, interrupted, elapsed)
 
     # -- how the run is described ---------------------------------------------------------------

@@ -5,6 +5,7 @@
     OUT/autograded/<student>/<lab>.ipynb the executed notebook
     OUT/logs/<student>.log               nbgrader's log of that submission (for the instructor)
     OUT/report.txt                       the summary printed at the end
+    OUT/report.html                      the class report (class_report.py)
     OUT/manifest.json                    what was graded from which file (makes regrading incremental)
     OUT/history/<run>/                   what a later run replaced: grades.csv, feedback, notebooks, changes.txt
 
