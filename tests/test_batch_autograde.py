@@ -167,6 +167,15 @@ def test_the_report_says_the_kernels_ran_in_the_sandbox(batch):
     assert "grading mode: sandboxed (bubblewrap)" in report
 
 
+def test_the_class_report_lists_who_needs_attention_and_the_common_failures(batch):
+    page = (batch["out"] / "report.html").read_text()
+    assert f"{LAB}: class report" in page and page.count("data:image/png;base64,") == 1
+    attention = page[page.index("need attention"):page.index("Similar submissions")]
+    errors = [student for student, row in batch["grades"].items() if row["status"] == "error"]
+    assert errors and all(f"<td>{student}</td>" in attention for student in errors)
+    assert "Most common failures" in page and "<td>" in page[page.index("Most common failures"):page.index("need attention")]
+
+
 @pytest.fixture(scope="module")
 def plain_nbgrader(tmp_path_factory):
     """The cheats that work against plain `nbgrader autograde` (the repository's own config, no grader)."""
