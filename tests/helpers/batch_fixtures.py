@@ -110,8 +110,9 @@ def make_fixtures(folder: Path, out: Path) -> dict[str, dict]:
         "good-1": (complete, {"zero": set()}),
         "good-2": (complete, {"zero": set()}),
         "untouched": (untouched, {"zero": all_checks}),
+        # the loop comes before the loss functions, which the free-bits exercise builds on: both lose
         "endless-loop": (edit(complete, "loss", prepend="while True:\n    pass\n"),
-                         {"zero": {"loss-check"}, "note": "Cell loss ran longer than the time allowed"}),
+                         {"zero": {"loss-check", "free-bits-check"}, "note": "Cell loss ran longer than the time allowed"}),
         "raises": (edit(complete, "encoder", prepend="raise RuntimeError('not finished')\n"), {"zero": {"encoder-check"}}),
         "missing-package": (edit(complete, "decoder", prepend="import package_that_does_not_exist\n"),
                             {"zero": {"decoder-check"}}),
