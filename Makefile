@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB ?=
 BUDGET ?= full
+# test processes of make test (each also starts its own grading kernels: mind the memory)
+TEST_WORKERS ?= 2
 # jupyter refuses to start as root unless told; a container or a fresh VM often runs as root
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -37,8 +39,8 @@ solutions: install          ## open the instructor notebooks (and nbgrader's for
 
 # make test runs every notebook under the smoke budget unless asked for more (COURSE_BUDGET=full make test)
 test test-units: export COURSE_BUDGET ?= smoke
-test: install               ## everything CI runs (smoke budget unless COURSE_BUDGET is set)
-	COURSE_TEST_RECORD=all $(BIN)/python -m pytest
+test: install               ## everything CI runs (smoke budget unless COURSE_BUDGET is set), TEST_WORKERS=2 files at a time
+	COURSE_TEST_RECORD=all $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-units: install         ## the fast tier: no notebooks, nbgrader runs, sandbox, kernels or datasets (under a minute)
 	COURSE_TEST_RECORD=units $(BIN)/python -m pytest -m "not slow and not sandbox and not kernel and not data" tests/

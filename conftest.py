@@ -7,10 +7,13 @@ test` runs everything. The solution notebooks, which nbval runs, are slow and ne
 
 When $COURSE_TEST_RECORD names the run (the Makefile sets `all` or `units`), its size and time are
 written to reports/tests-<name>.json, from which `make report` takes the test times of RESULTS.md.
+`make test` runs the files in two processes (pytest-xdist, a whole file per process: the notebooks'
+cells and each file's shared fixtures stay together); the seconds by tier add up both processes.
 """
 import json
 import logging
 import os
+import sys
 import time
 from collections import defaultdict
 
@@ -19,6 +22,13 @@ import pytest
 from tests.helpers import REPO_ROOT
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Two test processes share the cores: one compute thread each (and in the kernels they start), or
+    # OpenMP's waiting threads of one process spin on the cores the other needs.
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
 TIERS = ("slow", "sandbox", "kernel", "data")
 _run = {"start": time.monotonic(), "seconds by tier": defaultdict(float), "outcomes": defaultdict(int)}
 
@@ -72,7 +82,7 @@ def pytest_runtest_logreport(report):
 
 def pytest_sessionfinish(session, exitstatus):
     name = os.environ.get("COURSE_TEST_RECORD", "").strip()
-    if not name:
+    if not name or hasattr(session.config, "workerinput"):   # with pytest-xdist, the controller writes the record
         return
     from tools.results import machine
     record = {"run": name, "exit status": int(exitstatus), "tests": dict(_run["outcomes"]),

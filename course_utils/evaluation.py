@@ -9,6 +9,11 @@
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
 import torch
 
 from .classifier import DigitClassifier
@@ -103,9 +108,7 @@ class SampleJudge:
 
     def __init__(self, classifier: DigitClassifier, real_images: torch.Tensor) -> None:
         self.classifier = classifier
-        half = len(real_images) // 2
-        probs_a, features_a = classify(classifier, real_images[:half])
-        _, self.reference = classify(classifier, real_images[half:])
+        probs_a, features_a, self.reference = _real_image_scores(classifier, real_images)
         self.baseline = self._report(probs_a, features_a)
 
     def _report(self, probs: torch.Tensor, features: torch.Tensor) -> dict[str, object]:
@@ -124,3 +127,35 @@ class SampleJudge:
             lines.append(f"{name:24}{s['confident']:>10.1%}{s['IS']:>7.2f}{s['FD']:>9.2f}   "
                          f"{s['classes'].min():.1%} / {s['classes'].max():.1%}")
         return "\n".join(lines)
+
+
+def cache_dir() -> Path:
+    """Where course_utils keeps what it can compute again: $COURSE_CACHE_DIR, else ~/.cache/course_utils."""
+    return Path(os.environ.get("COURSE_CACHE_DIR") or Path.home() / ".cache" / "course_utils")
+
+
+def _real_image_scores(classifier: DigitClassifier, real_images: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Probabilities and features of the first half of `real_images`, and features of the second half.
+
+    Classifying 10,000 test images takes seconds on a CPU and gives the same answer every time for
+    the same classifier and images, so the answer is kept in the cache folder under a digest of both.
+    """
+    digest = hashlib.sha256()
+    for tensor in [*classifier.state_dict().values(), real_images]:
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    path = cache_dir() / f"judge-{digest.hexdigest()[:24]}.pt"
+    try:
+        return tuple(torch.load(path, weights_only=True))
+    except Exception:  # noqa: BLE001 -- missing, unreadable or damaged: compute it again
+        pass
+    half = len(real_images) // 2
+    probs_a, features_a = classify(classifier, real_images[:half])
+    _, reference = classify(classifier, real_images[half:])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+            torch.save([probs_a, features_a, reference], handle)
+        os.replace(handle.name, path)
+    except OSError:
+        pass                            # a read-only home: compute it again next time
+    return probs_a, features_a, reference

@@ -7,14 +7,13 @@ import nbformat
 import psutil
 import pytest
 
-from tests.helpers.batch_fixtures import (AUTOGRADED, CHECKS, LAB, POINTS, WRITTEN, edit, hostile_notebook, honest_zero,
-                                          make_fixtures, notebooks,
-                            targeted_vandal, write)
-from tests.helpers import REPO_ROOT
+from tests.helpers.batch_fixtures import (AUTOGRADED, CHECKS, EDITED_TRY_MARK, LAB, POINTS, WRITTEN, edit, hostile_notebook,
+                                          honest_zero, make_fixtures, notebooks, targeted_vandal, write)
 from tests.helpers.hostile import HOSTILE
 from tests.helpers.notebooks import read_grades, write_submission
 from tools import course
 from tools.grading import cli
+from tools.grading.exploration import SHORTENED_NOTE, exploration_cells, source_to_run
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.kernel, pytest.mark.data]
 ARGS = ["--cell-timeout", "15", "--notebook-timeout", "300", "--no-progress", "--no-gradebook"]
@@ -54,6 +53,14 @@ def up_to_the_last_graded_code_cell(nb):
     graded = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
     nb.cells = [c for i, c in enumerate(nb.cells)
                 if i <= graded[-1] or c.cell_type != "code" or c.metadata.get("nbgrader")]
+    return nb
+
+
+def without_exploration(nb):
+    """The notebook with the lab's exploration cells cut to their definitions, as the grader runs them (no training)."""
+    exploration = exploration_cells(nbformat.read(course.student_notebook(LAB), as_version=4))
+    for cell in nb.cells:
+        cell.source = source_to_run(cell, exploration) if cell.cell_type == "code" else cell.source
     return nb
 
 
@@ -162,6 +169,19 @@ def test_feedback_and_executed_notebooks_for_every_graded_student(batch):
     assert any("were not run" in cell.source for cell in executed.cells if cell.cell_type == "markdown")
 
 
+def test_grading_never_trains_but_runs_what_the_student_changed(batch):
+    out, exploration = batch["out"], exploration_cells(nbformat.read(course.student_notebook(LAB), as_version=4))
+    executed = {cell.id: cell for cell in nbformat.read(out / "autograded" / "good-1" / f"{LAB}.ipynb", as_version=4).cells}
+    assert "train-main" in exploration and "encoder-try" in exploration
+    training = executed["train-main"]
+    assert training.source == exploration["train-main"], "the feedback must show the cell as the student has it"
+    assert [output.get("text") for output in training.outputs] == [SHORTENED_NOTE], "grading trained the model"
+    edited = {cell.id: cell for cell in nbformat.read(out / "autograded" / "edits-a-try-cell" / f"{LAB}.ipynb",
+                                                      as_version=4).cells}["encoder-try"]
+    shown = "".join(output.get("text", "") for output in edited.outputs)
+    assert EDITED_TRY_MARK in shown and SHORTENED_NOTE not in shown
+
+
 def test_the_report_says_the_kernels_ran_in_the_sandbox(batch):
     report = (batch["out"] / "report.txt").read_text()
     assert "grading mode: sandboxed (bubblewrap)" in report
@@ -183,7 +203,7 @@ def plain_nbgrader(tmp_path_factory):
     scratch = course.make_course_copy(tmp_path_factory.mktemp("plain"), [LAB])
     course.release(scratch, LAB)
     for name in names:
-        write_submission(scratch, name, LAB, up_to_the_last_graded_code_cell(hostile_notebook(name)))
+        write_submission(scratch, name, LAB, without_exploration(up_to_the_last_graded_code_cell(hostile_notebook(name))))
     course.nbgrader(scratch, "autograde", LAB, "--force", timeout=1200)
     return names, read_grades(scratch, LAB, names)
 

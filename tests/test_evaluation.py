@@ -80,3 +80,20 @@ def test_the_sample_judge_scores_real_images_like_its_baseline():
     assert real["FD"] < blank["FD"] / 5 and blank["classes"].max() == 1.0
     table = cu.SampleJudge.table({"real": real, "blank": blank})
     assert table.splitlines()[1].startswith("real") and "100.0%" in table.splitlines()[2]
+
+
+def test_the_judge_keeps_the_real_images_scores_and_recomputes_a_damaged_copy(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    torch.manual_seed(0)
+    classifier = cu.DigitClassifier().eval()
+    images = torch.rand(40, 1, 28, 28)
+    first = cu.SampleJudge(classifier, images)
+    kept = list(tmp_path.glob("judge-*.pt"))
+    assert len(kept) == 1
+    again = cu.SampleJudge(classifier, images)
+    assert again.baseline["FD"] == first.baseline["FD"] and torch.equal(again.reference, first.reference)
+    kept[0].write_bytes(b"damaged")
+    repaired = cu.SampleJudge(classifier, images)
+    assert repaired.baseline["FD"] == pytest.approx(first.baseline["FD"])
+    other = cu.SampleJudge(classifier, torch.rand(40, 1, 28, 28))        # other images: another entry, not the kept one
+    assert len(list(tmp_path.glob("judge-*.pt"))) == 2 and other.baseline["FD"] != first.baseline["FD"]

@@ -1,7 +1,7 @@
 """labs/ is exactly what nbgrader generates from solutions/, leaks nothing, and `nbgrader validate` agrees."""
-import re
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -10,6 +10,7 @@ from tests.helpers import REPO_ROOT
 from tests.helpers.notebooks import split_lines
 from tests.helpers.notebooks import solution_cells
 from tools import course
+from tools.grading.exploration import exploration_cells, source_to_run
 
 pytestmark = [pytest.mark.slow, pytest.mark.kernel, pytest.mark.data]
 LABS = course.lab_names()
@@ -67,18 +68,32 @@ def validate(path, *flags):
 
 
 # `make validate` runs nbgrader validate on every lab; here one lab shows that the command works
-# both ways. What it checks for every lab (solutions pass every test, untouched stubs pass none)
+# both ways, on the notebook as the grader runs it (its exploration cells cut to their definitions:
+# no training). What it checks for every lab (solutions pass every test, untouched stubs pass none)
 # the autograde tests check through autograde itself.
 VALIDATED_LAB = "pixel_loss"
 
 
-def test_solution_passes_nbgrader_validate():
-    output = validate(REPO_ROOT / "solutions" / VALIDATED_LAB / f"{VALIDATED_LAB}.ipynb")
+def as_graded(notebook: Path, folder: Path) -> Path:
+    """A copy of `notebook` in `folder` with the lab's exploration cells cut as grading cuts them."""
+    nb = nbformat.read(notebook, as_version=4)
+    exploration = exploration_cells(nbformat.read(course.student_notebook(VALIDATED_LAB), as_version=4))
+    assert any(cell.get("id") in exploration for cell in nb.cells)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = source_to_run(cell, exploration)
+    copy = folder / notebook.name
+    nbformat.write(nb, copy)
+    return copy
+
+
+def test_solution_passes_nbgrader_validate(tmp_path):
+    output = validate(as_graded(REPO_ROOT / "solutions" / VALIDATED_LAB / f"{VALIDATED_LAB}.ipynb", tmp_path))
     assert "Success! Your notebook passes all the tests." in output, output
 
 
-def test_student_version_fails_every_test():
-    output = validate(REPO_ROOT / "labs" / VALIDATED_LAB / f"{VALIDATED_LAB}.ipynb", "--invert")
+def test_student_version_fails_every_test(tmp_path):
+    output = validate(as_graded(REPO_ROOT / "labs" / VALIDATED_LAB / f"{VALIDATED_LAB}.ipynb", tmp_path), "--invert")
     assert "Success! The notebook does not pass any tests." in output, output
 
 

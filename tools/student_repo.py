@@ -19,7 +19,7 @@ from tools.course import LABS, REPO_ROOT
 
 STUDENT_FILES = REPO_ROOT / "student"
 # Packages only the instructor's side needs (grading, testing); students do not install them.
-INSTRUCTOR_ONLY = {"copydetect", "dask", "distributed", "nbval", "pytest"}
+INSTRUCTOR_ONLY = {"copydetect", "dask", "distributed", "nbval", "pytest", "pytest-xdist"}
 CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "outputs", "*.egg-info")
 PYPROJECT = '''[build-system]
 requires = ["setuptools>=68"]

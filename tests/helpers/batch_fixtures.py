@@ -95,6 +95,9 @@ def honest_zero(name: str) -> set[str]:
     return {m.breaks}
 
 
+EDITED_TRY_MARK = "the student's own line in a try cell"
+
+
 def make_fixtures(folder: Path, out: Path) -> dict[str, dict]:
     """Write the class; return {student: expectations}.
 
@@ -126,6 +129,8 @@ def make_fixtures(folder: Path, out: Path) -> dict[str, dict]:
         "vandal-targeted": (edit(complete, "encoder", prepend=targeted_vandal(folder, out)), {"zero": set()}),
         # reads files handed in beside the notebook: full marks only if they reach the kernel's working folder
         "hands-in-files": (edit(complete, "encoder", prepend=HANDED_IN_READER), {"zero": set()}),
+        # a given cell the student changed runs in full (the unchanged ones run only their definitions)
+        "edits-a-try-cell": (edit(complete, "encoder-try", prepend=f"print({EDITED_TRY_MARK!r})\n"), {"zero": set()}),
     }
     for name, (slip, lost, phrase) in SLIPS.items():
         fixtures[f"slip-{name}"] = (slip(complete), {"zero": lost, **({"note": phrase} if phrase else {})})

@@ -1,7 +1,6 @@
 """Helpers for the release and autograde tests: building submissions and reading grades."""
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from tools import cells
+from tools.grading.exploration import definitions_only
 from tools.labcode import answer_cells, filled_in
 
 
@@ -40,37 +40,15 @@ def read_grades(course: Path, lab: str, students: list[str]) -> dict[str, dict[s
     return grades
 
 
-DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
-
-
-def is_constant(statement: ast.stmt) -> bool:
-    """`NAME = <literal>` (a setting such as `MIN_STD = 1e-3`), which definitions in the same cell may read."""
-    if not isinstance(statement, ast.Assign):
-        return False
-    try:
-        ast.literal_eval(statement.value)
-    except (ValueError, TypeError, SyntaxError, RecursionError):
-        return False
-    return True
-
-
 def code_checks_rely_on(cell, after_first_answer: bool) -> str:
-    """The part of `cell` the in-process runner must run for the checks to mean what autograde's do ('' for none).
+    """The part of `cell` the in-process runner runs: what the grader runs of it (tools/grading/exploration.py).
 
-    Everything before the first exercise runs (imports, configuration, data), and so do answer cells
-    and check cells. Of a given cell after the first exercise only the definitions run (functions,
-    classes, imports and literal settings): checks use stand-ins and their own inputs, never what a
-    cell that tries an exercise, trains a model or draws a plot computed (tested: the instructor's
-    notebook passes every check this way), and skipping that work spares seconds per run.
+    Everything before the first exercise runs, and so do answer cells and check cells; of a given
+    cell after the first exercise only the definitions run, as when grading.
     """
     if not after_first_answer or cells.is_answer(cell) or cells.is_graded(cell):
         return cell.source
-    try:
-        tree = ast.parse(cell.source)
-    except SyntaxError:
-        return cell.source
-    kept = [node for node in tree.body if isinstance(node, DEFINITIONS) or is_constant(node)]
-    return ast.unparse(ast.Module(body=kept, type_ignores=[])) if kept else ""
+    return definitions_only(cell.source)
 
 
 _runs: dict[tuple, dict[str, BaseException]] = {}

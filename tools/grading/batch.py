@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from tools import cells, course
 from tools.grading import executor, sandbox
+from tools.grading.exploration import exploration_cells
 from tools.grading.gradebook import CourseGradebook
 from tools.grading.normalise import normalise
 from tools.grading.notes import sentence
@@ -101,7 +102,7 @@ def prepare_course(lab: str, workdir: Path) -> tuple[CourseBundle, nbformat.Note
     release_nb = nbformat.read(course.release(master, lab) / f"{lab}.ipynb", as_version=4)
     bundle = CourseBundle(lab=lab, course_id=course.course_id(master), gradebook=(master / "gradebook.db").read_bytes(),
                           points=cells.graded_points(release_nb), manual=cells.written_answers(release_nb),
-                          aliases=module_aliases(release_nb))
+                          aliases=module_aliases(release_nb), exploration=exploration_cells(release_nb))
     return bundle, release_nb
 
 

@@ -4,7 +4,8 @@ Sanitize stage (before execution):
     GuardTestCells   wraps every autograded test cell in the kernel guard's begin/end calls.
 Autograde stage:
     GradingExecute   nbgrader's Execute with the sandboxed kernel (kernel.py); stops after the last
-                     graded cell; a kernel that dies costs only the cells it did not run.
+                     graded cell; runs only the definitions of the lab's unchanged exploration cells
+                     (exploration.py); a kernel that dies costs only the cells it did not run.
     VerifyChecks     a test cell keeps its points only with the kernel guard's signed token; the guard
                      lines, tokens and stderr (warnings) are taken out of what nbgrader scores and shows.
 """
@@ -24,6 +25,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Dict, Unicode
 
 from tools import cells
+from tools.grading.exploration import SHORTENED_NOTE, source_to_run
 from tools.grading.inside.grading_kernel.protocol import GUARD_NAME, TOKEN_MIME
 from tools.grading.kernel import GradingKernelManager
 from tools.grading.notes import GUARD_MARK, INTEGRITY_ERROR, NOT_RUN_NOTE, STOPPED_ERROR
@@ -56,10 +58,13 @@ class GradingExecute(Execute):
     """Execute the notebook in a guarded, sandboxed kernel, up to its last graded cell.
 
     Before the first cell runs, the files handed in beside the notebook are copied into the
-    kernel's working folder, where the notebook's own relative paths find them.
+    kernel's working folder, where the notebook's own relative paths find them. Of the lab's
+    exploration cells (training, plots) that the student left unchanged, only the definitions run.
     """
 
     timings_file = Unicode("", help="where to write seconds per stage and per cell (JSON)").tag(config=True)
+    exploration = Dict(help="{cell id: released source} of the given cells whose definitions alone run "
+                            "(see exploration.py)").tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs["kernel_manager_class"] = GradingKernelManager
@@ -87,7 +92,7 @@ class GradingExecute(Execute):
                 for index, cell in enumerate(self.nb.cells[:last + 1]):
                     began = time.monotonic()
                     try:
-                        self.preprocess_cell(cell, resources, index)
+                        self._run_cell(cell, resources, index)
                     except DeadKernelError:
                         stopped_at = index
                         break
@@ -110,6 +115,20 @@ class GradingExecute(Execute):
         if self.timings_file:
             Path(self.timings_file).write_text(json.dumps(timings))
         return self.nb, self.resources
+
+    def _run_cell(self, cell, resources, index) -> None:
+        """Execute `cell`, or only its definitions if it is an unchanged exploration cell (its source stays as it was)."""
+        source = source_to_run(cell, dict(self.exploration)) if cell.cell_type == "code" else cell.source
+        if source == cell.source:
+            self.preprocess_cell(cell, resources, index)
+            return
+        original = cell.source
+        cell.source = source
+        try:
+            self.preprocess_cell(cell, resources, index)
+        finally:
+            cell.source = original
+            cell.outputs = [new_output("stream", name="stdout", text=SHORTENED_NOTE), *cell.get("outputs", [])]
 
     def _give_working_copy(self, manager: GradingKernelManager) -> None:
         """Copy the submission's folder (its notebook and the files handed in with it) into the kernel's working folder."""

@@ -33,6 +33,7 @@ class CourseBundle:
     points: dict[str, float]            # graded cell id -> points
     manual: tuple[str, ...]             # graded cells a person grades (written answers)
     aliases: dict[str, str]             # module names the checks use, e.g. {"F": "torch.nn.functional"}
+    exploration: dict[str, str] = field(default_factory=dict)   # given cells grading runs only the definitions of (exploration.py)
 
 
 @dataclass

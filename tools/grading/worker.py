@@ -40,6 +40,7 @@ def grading_config(bundle: CourseBundle, task: GradingTask, scratch: Path) -> Co
     overrides.Execute.timeout = int(task.settings.cell_timeout)
     overrides.GradingExecute.timings_file = str(scratch / "timings.json")
     overrides.GuardTestCells.aliases = dict(bundle.aliases)
+    overrides.GradingExecute.exploration = dict(bundle.exploration)
     overrides.GradingKernelManager.settings = task.settings
     config.merge(overrides)
     return config

@@ -4,11 +4,11 @@ from __future__ import annotations
 import os
 import sys
 
-# The labs' own libraries, and torch._dynamo, which torch loads on first use of the "meta" device
+# The labs' own libraries (scikit-learn for the VAE lab's t-SNE), and torch._dynamo, which torch loads on first use of the "meta" device
 # that checks use to test where tensors are made. The fork server imports them once for all its
 # kernels, so that they are not paid on the clock of every submission.
 LIBRARIES = ("torch", "numpy", "torch.nn.functional", "torch.distributions", "torch._dynamo", "matplotlib.pyplot",
-             "course_utils", "ipykernel.kernelapp")
+             "course_utils", "ipykernel.kernelapp", "sklearn.manifold")
 
 # The folder this package was started from (the grader's own code, mounted read-only in the sandbox).
 GRADER_ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
