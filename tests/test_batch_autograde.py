@@ -10,10 +10,10 @@ import pytest
 from tests.helpers.batch_fixtures import (AUTOGRADED, CHECKS, EDITED_TRY_MARK, LAB, POINTS, WRITTEN, edit, hostile_notebook,
                                           honest_zero, make_fixtures, notebooks, targeted_vandal, write)
 from tests.helpers.hostile import HOSTILE
-from tests.helpers.notebooks import read_grades, write_submission
+from tests.helpers.notebooks import as_graded, read_grades, write_submission
 from tools import course
 from tools.grading import cli
-from tools.grading.exploration import SHORTENED_NOTE, exploration_cells, source_to_run
+from tools.grading.exploration import SHORTENED_NOTE, exploration_cells
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.kernel, pytest.mark.data]
 ARGS = ["--cell-timeout", "15", "--notebook-timeout", "300", "--no-progress", "--no-gradebook"]
@@ -53,14 +53,6 @@ def up_to_the_last_graded_code_cell(nb):
     graded = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
     nb.cells = [c for i, c in enumerate(nb.cells)
                 if i <= graded[-1] or c.cell_type != "code" or c.metadata.get("nbgrader")]
-    return nb
-
-
-def without_exploration(nb):
-    """The notebook with the lab's exploration cells cut to their definitions, as the grader runs them (no training)."""
-    exploration = exploration_cells(nbformat.read(course.student_notebook(LAB), as_version=4))
-    for cell in nb.cells:
-        cell.source = source_to_run(cell, exploration) if cell.cell_type == "code" else cell.source
     return nb
 
 
@@ -203,7 +195,7 @@ def plain_nbgrader(tmp_path_factory):
     scratch = course.make_course_copy(tmp_path_factory.mktemp("plain"), [LAB])
     course.release(scratch, LAB)
     for name in names:
-        write_submission(scratch, name, LAB, without_exploration(up_to_the_last_graded_code_cell(hostile_notebook(name))))
+        write_submission(scratch, name, LAB, as_graded(up_to_the_last_graded_code_cell(hostile_notebook(name)), LAB))
     course.nbgrader(scratch, "autograde", LAB, "--force", timeout=1200)
     return names, read_grades(scratch, LAB, names)
 

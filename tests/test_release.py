@@ -7,10 +7,9 @@ import nbformat
 import pytest
 
 from tests.helpers import REPO_ROOT
-from tests.helpers.notebooks import split_lines
+from tests.helpers.notebooks import as_graded, split_lines
 from tests.helpers.notebooks import solution_cells
 from tools import course
-from tools.grading.exploration import exploration_cells, source_to_run
 
 pytestmark = [pytest.mark.slow, pytest.mark.kernel, pytest.mark.data]
 LABS = course.lab_names()
@@ -74,26 +73,20 @@ def validate(path, *flags):
 VALIDATED_LAB = "pixel_loss"
 
 
-def as_graded(notebook: Path, folder: Path) -> Path:
-    """A copy of `notebook` in `folder` with the lab's exploration cells cut as grading cuts them."""
-    nb = nbformat.read(notebook, as_version=4)
-    exploration = exploration_cells(nbformat.read(course.student_notebook(VALIDATED_LAB), as_version=4))
-    assert any(cell.get("id") in exploration for cell in nb.cells)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.source = source_to_run(cell, exploration)
+def graded_copy(notebook: Path, folder: Path) -> Path:
+    """A copy of `notebook` in `folder`, as the grader runs it."""
     copy = folder / notebook.name
-    nbformat.write(nb, copy)
+    nbformat.write(as_graded(nbformat.read(notebook, as_version=4), VALIDATED_LAB), copy)
     return copy
 
 
 def test_solution_passes_nbgrader_validate(tmp_path):
-    output = validate(as_graded(REPO_ROOT / "solutions" / VALIDATED_LAB / f"{VALIDATED_LAB}.ipynb", tmp_path))
+    output = validate(graded_copy(REPO_ROOT / "solutions" / VALIDATED_LAB / f"{VALIDATED_LAB}.ipynb", tmp_path))
     assert "Success! Your notebook passes all the tests." in output, output
 
 
 def test_student_version_fails_every_test(tmp_path):
-    output = validate(as_graded(REPO_ROOT / "labs" / VALIDATED_LAB / f"{VALIDATED_LAB}.ipynb", tmp_path), "--invert")
+    output = validate(graded_copy(REPO_ROOT / "labs" / VALIDATED_LAB / f"{VALIDATED_LAB}.ipynb", tmp_path), "--invert")
     assert "Success! The notebook does not pass any tests." in output, output
 
 

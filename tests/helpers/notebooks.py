@@ -8,7 +8,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from tools import cells
-from tools.grading.exploration import definitions_only
+from tools.grading.exploration import definitions_only, exploration_cells, source_to_run
 from tools.labcode import answer_cells, filled_in
 
 
@@ -49,6 +49,16 @@ def code_checks_rely_on(cell, after_first_answer: bool) -> str:
     if not after_first_answer or cells.is_answer(cell) or cells.is_graded(cell):
         return cell.source
     return definitions_only(cell.source)
+
+
+def as_graded(nb: nbformat.NotebookNode, lab: str) -> nbformat.NotebookNode:
+    """`nb` as the grader runs it: the lab's unchanged exploration cells cut to their definitions (no training)."""
+    from tools import course
+    exploration = exploration_cells(nbformat.read(course.student_notebook(lab), as_version=4))
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = source_to_run(cell, exploration)
+    return nb
 
 
 _runs: dict[tuple, dict[str, BaseException]] = {}

@@ -18,8 +18,8 @@ import nbformat
 from tools import cells
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
-SHORTENED_NOTE = ("[grader] Only this cell's definitions ran (functions, classes, imports, settings): grading never "
-                  "trains or plots, and no check uses what this cell computes when you run it.\n")
+SHORTENED_NOTE = ("[grader] Only this cell's definitions ran (functions, classes, imports, settings): grading does not "
+                  "train or plot, and no check needs what the rest of this cell computes.\n")
 
 
 def is_setting(statement: ast.stmt) -> bool:

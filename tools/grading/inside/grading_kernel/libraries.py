@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 import sys
 
-# The labs' own libraries (scikit-learn for the VAE lab's t-SNE), and torch._dynamo, which torch loads on first use of the "meta" device
-# that checks use to test where tensors are made. The fork server imports them once for all its
-# kernels, so that they are not paid on the clock of every submission.
+# The labs' own libraries (scikit-learn for the VAE lab's t-SNE), and torch._dynamo, which torch
+# loads on first use of the "meta" device that checks use to test where tensors are made. The fork
+# server imports them once for all its kernels, so that they are not paid on the clock of every submission.
 LIBRARIES = ("torch", "numpy", "torch.nn.functional", "torch.distributions", "torch._dynamo", "matplotlib.pyplot",
              "course_utils", "ipykernel.kernelapp", "sklearn.manifold")
 
