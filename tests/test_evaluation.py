@@ -90,7 +90,9 @@ def test_the_judge_keeps_the_real_images_scores_and_recomputes_a_damaged_copy(tm
     first = cu.SampleJudge(classifier, images)
     kept = list(tmp_path.glob("judge-*.pt"))
     assert len(kept) == 1
-    again = cu.SampleJudge(classifier, images)
+    with monkeypatch.context() as no_classifying:        # the second judge reads the kept scores, classifying nothing
+        no_classifying.setattr("course_utils.evaluation.classify", lambda *args, **kwargs: pytest.fail("classified again"))
+        again = cu.SampleJudge(classifier, images)
     assert again.baseline["FD"] == first.baseline["FD"] and torch.equal(again.reference, first.reference)
     kept[0].write_bytes(b"damaged")
     repaired = cu.SampleJudge(classifier, images)
