@@ -14,6 +14,7 @@ One module per concern:
                class_histogram, frechet_distance, SampleJudge (the same sample scores in every lab)
     checks    check, check_tensor, check_scalar, check_range, check_close, check_device, check_call,
               passed, CheckError
+    standing  checklist (the last cell of every lab: which checks passed, failed or have not run in this kernel)
     checkpoints save_model, load_model, train_or_load (the labs' PRETRAINED switch),
                 load_course_samples, save_course_samples (samples of every lab's model, compared in the last lab)
     progress  progress (tqdm bars)
@@ -23,6 +24,7 @@ One module per concern:
 """
 from .augment import random_shifts
 from .budget import BUDGET_ENV_VAR, Budget, get_budget
+from .standing import checklist
 from .classifier import DigitClassifier, load_classifier
 from .evaluation import (SampleJudge, class_histogram, classify, conditional_accuracy, confident_share,
                          frechet_distance, inception_score)
@@ -48,6 +50,7 @@ __all__ = [
     "inception_score",
     "CheckError", "check", "check_call", "check_close", "check_device", "check_range", "check_scalar", "check_tensor",
     "passed",
+    "checklist",
     "CheckpointMismatchError", "load_course_samples", "load_model", "load_pretrained", "pretrained_path",
     "save_course_samples", "save_model", "train_or_load",
     "DATA_ROOT_ENV_VAR", "BatchLoader", "DatasetUnavailableError", "ImageData", "data_root", "load_images",
