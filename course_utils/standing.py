@@ -20,7 +20,8 @@ import sys
 from dataclasses import dataclass
 
 PASSED, FAILED, NOT_RUN, EDITED = "passed", "failed", "not run yet", "edited"
-_HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?", re.DOTALL | re.MULTILINE)
+# nbgrader's hidden-test region; "[ ]" keeps the marker's literal text out of the students' repository.
+_HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN[ ]TESTS.*?### END HIDDEN[ ]TESTS[^\n]*\n?", re.DOTALL | re.MULTILINE)
 _MARKS = {PASSED: "✔", FAILED: "✘", NOT_RUN: "·", EDITED: "!"}
 
 
