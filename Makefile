@@ -103,5 +103,5 @@ student-repo: install       ## write the students' repository: make student-repo
 	@test -n "$(OUT)" || { echo "usage: make student-repo OUT=<new folder for the student repository>"; exit 2; }
 	$(BIN)/python -m tools.student_repo $(OUT)
 
-pretrained: install         ## train the labs' models (full budget) into course_utils/pretrained; ARGS=--measure-only: figures only
+pretrained: install         ## train the labs' models (course budget) into course_utils/pretrained; ARGS=--measure-only: figures only
 	$(BIN)/python -m tools.pretrained $(ARGS) $(LAB)
