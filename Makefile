@@ -104,7 +104,7 @@ student-repo: install       ## write the students' repository: make student-repo
 	@test -n "$(OUT)" || { echo "usage: make student-repo OUT=<folder for the student repository> REPOSITORY=https://github.com/OWNER/NAME RELEASE=<tag> (both kept by OUT once given)"; exit 2; }
 	$(BIN)/python -m tools.student_repo $(OUT) $(if $(REPOSITORY),--repository $(REPOSITORY)) $(if $(RELEASE),--release $(RELEASE))
 
-pretrained: install         ## train the labs' models (full budget) into course_utils/pretrained; ARGS=--measure-only: figures only
+pretrained: install         ## train the labs' models (course budget) into course_utils/pretrained; ARGS=--measure-only: figures only
 	$(BIN)/python -m tools.pretrained $(ARGS) $(LAB)
 
 site: install               ## the course's pages from the students' repository: make site REPOSITORY=https://github.com/OWNER/NAME RELEASE=2027.1
