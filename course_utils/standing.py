@@ -19,6 +19,8 @@ import re
 import sys
 from dataclasses import dataclass
 
+from .checks import CheckError
+
 PASSED, FAILED, NOT_RUN, EDITED = "passed", "failed", "not run yet", "edited"
 # nbgrader's hidden-test region; "[ ]" keeps the marker's literal text out of the students' repository.
 _HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN[ ]TESTS.*?### END HIDDEN[ ]TESTS[^\n]*\n?", re.DOTALL | re.MULTILINE)
@@ -62,9 +64,12 @@ def released_form(source: str) -> str:
 
 
 def _failure(error: BaseException | None) -> str | None:
+    """How a failed run is listed: a check's own message (its first line), else the error's name and message."""
     if error is None:
         return None
     lines = [line for line in str(error).strip().splitlines() if line.strip()]
+    if isinstance(error, CheckError) and lines:
+        return lines[0].strip()
     if isinstance(error, NotImplementedError) and not lines:
         return "NotImplementedError: the exercise's code is not written yet"
     return f"{type(error).__name__}: {lines[0].strip() if lines else '(no message)'}"

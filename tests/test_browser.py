@@ -220,6 +220,8 @@ ACTIVATE = """(id) => {
     return index;
 }"""
 ACTIVE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell.jp-mod-active"
+# What a failed check must not show: a traceback through the check cell and course_utils.
+MACHINERY = ("Traceback", "course_utils/", "Cell In[", "During handling of the above exception")
 
 
 class Student:
@@ -335,7 +337,10 @@ def test_a_student_does_the_first_exercise_of_every_lab_and_validates(browser, j
         student.write(answer, wrong)
         student.run(answer)
         hint = student.run(check)
-        assert "Hint:" in hint, f"{lab} ({mistake.name}): its check shows no hint:\n{hint[-2000:]}"
+        assert hint.startswith("Check failed: ") and "\n  Hint: " in hint, \
+            f"{lab} ({mistake.name}): its check shows no message with a hint:\n{hint[-2000:]}"
+        assert not any(machinery in hint for machinery in MACHINERY), \
+            f"{lab} ({mistake.name}): the check's failure shows the machinery's traceback:\n{hint[-2000:]}"
         screenshot(page, f"jupyterlab-{lab}-mistake")
 
         student.write(answer, right)
@@ -368,4 +373,10 @@ def validate_with_nbgrader(page, passed_check: str) -> None:
     screenshot(page, "jupyterlab-validate")
     assert "failed" in report.lower() and "NotImplementedError" in report, report[:3000]
     assert passed_check.splitlines()[0][:60] not in report, "Validate lists the check that passes"
+    # nbgrader's dialog shows, for each failed cell, its source and then its error, each in a <pre>
+    shown = dialog.locator(".jp-RenderedText pre").all_inner_texts()
+    errors = shown[1::2]
+    assert errors and all(error.strip().startswith(("Check failed: ", "You did not provide a response"))
+                          for error in errors), report[:3000]
+    assert not any(machinery in report for machinery in MACHINERY), "Validate shows the checks' tracebacks"
     page.locator(".jp-Dialog-button", has_text="OK").first.click()

@@ -6,6 +6,7 @@ from course_utils import standing as cl
 
 PASSING_CHECK = "# checks that 2 + 2 is 4\nassert 2 + 2 == 4"
 FAILING_CHECK = "# checks that the answer is 5\nif answer != 5:\n    raise ValueError('answer is 4; expected 5.\\nHint: add one')"
+COURSE_CHECK = "# checks with the course's helper\nimport course_utils as cu\ncu.check(answer == 5, 'answer is 4; expected 5.', hint='add one')"
 STUB_CHECK = "# checks the stub\nraise NotImplementedError()"
 HIDDEN = "\n### BEGIN HIDDEN TESTS\nassert 3 + 3 == 6\n### END HIDDEN TESTS\n"
 
@@ -34,16 +35,19 @@ def statuses(checks):
 
 def test_pass_fail_and_not_run_come_from_what_ran(shell):
     checks = [row("Exercise 1", "one", PASSING_CHECK), row("Exercise 2", "two", FAILING_CHECK),
-              row("Exercise 3", "three", STUB_CHECK), row("Exercise 4", "four", "# never run\nassert True")]
+              row("Exercise 3", "three", STUB_CHECK), row("Exercise 4", "four", "# never run\nassert True"),
+              row("Exercise 5", "five", COURSE_CHECK)]
     shell.run_cell(PASSING_CHECK)                   # passes and prints nothing
     shell.run_cell("answer = 4")
     shell.run_cell(FAILING_CHECK)
     shell.run_cell(STUB_CHECK)
+    shell.run_cell(COURSE_CHECK)
     found = statuses(checks)
     assert found["one"] == (cl.PASSED, "")
     assert found["two"] == (cl.FAILED, "ValueError: answer is 4; expected 5.")
     assert found["three"] == (cl.FAILED, "NotImplementedError: the exercise's code is not written yet")
     assert found["four"] == (cl.NOT_RUN, "")
+    assert found["five"] == (cl.FAILED, "answer is 4; expected 5."), "a check's failure reads as its message"
     shell.run_cell("answer = 5")
     shell.run_cell(FAILING_CHECK + "\n\n   ")      # trailing blank lines and spaces are the same cell
     assert statuses(checks)["two"] == (cl.PASSED, "")
