@@ -304,6 +304,8 @@ def written_by_a_student(source: str) -> str:
                      and "### END SOLUTION" not in line)
 
 
+@pytest.mark.kernel
+@pytest.mark.data
 def test_a_student_does_the_first_exercise_of_every_lab_and_validates(browser, jupyterlab):
     url, token, repo = jupyterlab
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
