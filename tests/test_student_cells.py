@@ -36,8 +36,8 @@ def test_the_released_checklist_names_every_check_as_students_get_it(lab):
     for (label, _, digest, _), cell in zip(rows, checks):
         assert label.startswith("Exercise "), label
         assert digest == standing.source_digest(cell.source)
-    for cell_id in (COLAB_ID, CHECKLIST_ID):
-        assert cells.is_locked(by_id[cell_id]) and not cells.is_graded(by_id[cell_id]), "grading takes them from the release"
+    assert cells.is_locked(by_id[COLAB_ID]) and not cells.is_graded(by_id[COLAB_ID]), "grading takes it from the release"
+    assert cells.grade_id(by_id[CHECKLIST_ID]) is None, "an ordinary given cell: grading may run only its definitions"
 
 
 def test_apply_touches_nothing_else_and_twice_is_once():

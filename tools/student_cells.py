@@ -1,6 +1,6 @@
 """The cells every lab carries for students who work outside JupyterLab: Colab's set-up first, the checklist last.
 
-    python -m tools.student_cells apply     # insert or update them in every solutions/<lab>/<lab>.ipynb
+    python -m tools.student_cells apply     # (make student-cells) insert or update them in every solutions/<lab>/<lab>.ipynb
     python -m tools.student_cells check     # exit 1 if a lab lacks them or holds an old version
 
 * `colab-setup`, the lab's first code cell: in Colab it installs course_utils from the students'
@@ -10,8 +10,11 @@
   digests of the lab's check cells as released, so that it can tell which checks passed, failed or
   have not run yet in the kernel (what nbgrader's Validate button tells a student in JupyterLab).
 
-Both code cells are read-only nbgrader cells: grading takes them from the release. Run `apply`
-after any change to a check cell (the digests change), then `make release`.
+The Colab cell is a read-only nbgrader cell, so grading takes it from the release whatever a
+student's copy says (the students' repository writes its address and release into it). The
+checklist is an ordinary given cell: it only prints, and grading, which never trains or plots,
+runs only its definitions (none). Run `apply` after any change to a check cell (the digests
+change), then `make release`.
 """
 from __future__ import annotations
 
@@ -108,7 +111,7 @@ def expected_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode
     """The three cells as `nb` should carry them, by id."""
     colab = _read_only(new_code_cell(colab_source()), COLAB_ID)
     heading = new_markdown_cell(CHECKLIST_MD_SOURCE)
-    checklist = _read_only(new_code_cell(checklist_source(nb)), CHECKLIST_ID)
+    checklist = new_code_cell(checklist_source(nb))
     for cell_id, cell in zip(CELL_IDS, (colab, heading, checklist)):
         cell.id = cell_id
     return {COLAB_ID: colab, CHECKLIST_MD_ID: heading, CHECKLIST_ID: checklist}

@@ -75,7 +75,7 @@ Every lab runs in two places: in Google Colab, with nothing to install, or on yo
 
 1. Open the lab with its **Open in Colab** link (sign in with a Google account). Colab opens the lab
    from the course's repository at release `{links['release']}`.
-2. For the training cells, ask for a GPU: *Runtime → Change runtime type → T4 GPU*. The labs run
+2. For the training cells, ask for a GPU: *Runtime → Change runtime type*, then a GPU. The labs run
    on Colab's CPU too, only slower.
 3. Run the first code cell: in Colab it installs the course's helper package `course_utils` (at the
    same release) and keeps the datasets on Colab's disk. Then work from top to bottom as in
