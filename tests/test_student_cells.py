@@ -17,7 +17,7 @@ LABS = course.lab_names()
 @pytest.mark.parametrize("lab", LABS)
 def test_each_solution_carries_the_cells_as_the_tool_writes_them(lab):
     nb = nbformat.read(course.solution_notebook(lab), as_version=4)
-    assert student_cells.problems(nb) == [], "run `python -m tools.student_cells apply`, then `make release`"
+    assert student_cells.problems(nb, lab) == [], "run `python -m tools.student_cells apply`, then `make release`"
     assert nb.cells[1].id == COLAB_ID and nb.cells[-1].id == CHECKLIST_ID
     assert not any(cell.cell_type == "code" for cell in nb.cells[:1])
 
@@ -37,6 +37,7 @@ def test_the_released_checklist_names_every_check_as_students_get_it(lab):
         assert label.startswith("Exercise "), label
         assert digest == standing.source_digest(cell.source)
     assert cells.is_locked(by_id[COLAB_ID]) and not cells.is_graded(by_id[COLAB_ID]), "grading takes it from the release"
+    assert cells.grade_id(by_id[COLAB_ID]) == f"{lab}-colab-setup", "the grader tells labs apart by their grade ids"
     assert cells.grade_id(by_id[CHECKLIST_ID]) is None, "an ordinary given cell: grading may run only its definitions"
 
 
@@ -44,18 +45,18 @@ def test_apply_touches_nothing_else_and_twice_is_once():
     original = nbformat.read(course.solution_notebook("vae"), as_version=4)
     bare = copy.deepcopy(original)
     bare.cells = [cell for cell in bare.cells if cell.id not in student_cells.CELL_IDS]
-    applied = student_cells.with_student_cells(copy.deepcopy(bare))
+    applied = student_cells.with_student_cells(copy.deepcopy(bare), "vae")
     others = [cell for cell in applied.cells if cell.id not in student_cells.CELL_IDS]
     assert others == bare.cells
-    assert student_cells.problems(applied) == []
-    assert student_cells.with_student_cells(copy.deepcopy(applied)) == applied
+    assert student_cells.problems(applied, "vae") == []
+    assert student_cells.with_student_cells(copy.deepcopy(applied), "vae") == applied
 
 
 def test_a_changed_check_makes_the_checklist_stale():
     nb = nbformat.read(course.solution_notebook("vae"), as_version=4)
     check = next(cell for cell in nb.cells if cells.is_test_cell(cell))
     check.source += "\nassert True"
-    assert any(CHECKLIST_ID in problem for problem in student_cells.problems(nb))
+    assert any(CHECKLIST_ID in problem for problem in student_cells.problems(nb, "vae"))
 
 
 def run_colab_cell(monkeypatch, in_colab: bool, source: str | None = None) -> list:
@@ -87,3 +88,12 @@ def test_in_colab_it_installs_the_release_and_keeps_the_data_on_colabs_disk(monk
     assert calls == [[sys.executable, "-m", "pip", "install", "--quiet",
                       "course-utils @ git+https://github.com/a-course/labs@2027.1"]]
     assert os.environ["COURSE_DATA_ROOT"] == "/content/data"
+
+
+def test_no_two_labs_share_a_grade_id():
+    """The grader tells a lab's notebook from another lab's by its grade ids."""
+    seen: dict[str, str] = {}
+    for lab in LABS:
+        for grade_id in cells.by_grade_id(nbformat.read(course.solution_notebook(lab), as_version=4).cells):
+            assert grade_id not in seen, f"{grade_id} is a grade id of both {seen[grade_id]} and {lab}"
+            seen[grade_id] = lab

@@ -107,9 +107,14 @@ def _read_only(cell: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookN
     return cell
 
 
-def expected_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
-    """The three cells as `nb` should carry them, by id."""
-    colab = _read_only(new_code_cell(colab_source()), COLAB_ID)
+def colab_grade_id(lab: str) -> str:
+    """The Colab cell's nbgrader id: the lab's name in it, since the grader tells labs apart by their grade ids."""
+    return f"{lab}-colab-setup"
+
+
+def expected_cells(nb: nbformat.NotebookNode, lab: str) -> dict[str, nbformat.NotebookNode]:
+    """The three cells as the lab's notebook `nb` should carry them, by id."""
+    colab = _read_only(new_code_cell(colab_source()), colab_grade_id(lab))
     heading = new_markdown_cell(CHECKLIST_MD_SOURCE)
     checklist = new_code_cell(checklist_source(nb))
     for cell_id, cell in zip(CELL_IDS, (colab, heading, checklist)):
@@ -117,10 +122,10 @@ def expected_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode
     return {COLAB_ID: colab, CHECKLIST_MD_ID: heading, CHECKLIST_ID: checklist}
 
 
-def with_student_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """`nb` with the Colab cell right after the title and the checklist at the end; its other cells untouched."""
+def with_student_cells(nb: nbformat.NotebookNode, lab: str) -> nbformat.NotebookNode:
+    """The lab's notebook `nb` with the Colab cell after the title and the checklist at the end; the rest untouched."""
     others = [cell for cell in nb.cells if cell.get("id") not in CELL_IDS]
-    wanted = expected_cells(nbformat.from_dict({**nb, "cells": others}))
+    wanted = expected_cells(nbformat.from_dict({**nb, "cells": others}), lab)
     nb.cells = [others[0], wanted[COLAB_ID], *others[1:], wanted[CHECKLIST_MD_ID], wanted[CHECKLIST_ID]]
     return nb
 
@@ -129,10 +134,10 @@ def _comparable(cell: nbformat.NotebookNode) -> tuple:
     return cell.get("id"), cell.cell_type, cell.source, cell.metadata.get("nbgrader")
 
 
-def problems(nb: nbformat.NotebookNode) -> list[str]:
-    """How `nb` differs from what `apply` would make of it (empty when it carries the cells as they should be)."""
+def problems(nb: nbformat.NotebookNode, lab: str) -> list[str]:
+    """How the lab's notebook `nb` differs from what `apply` would make of it (empty when it is as it should be)."""
     import copy
-    wanted = with_student_cells(copy.deepcopy(nb))
+    wanted = with_student_cells(copy.deepcopy(nb), lab)
     if [c.get("id") for c in nb.cells] != [c.get("id") for c in wanted.cells]:
         return ["the Colab set-up cell is not the first code cell after the title, or the checklist is not last"]
     return [f"cell {cell.get('id')} differs from tools/student_cells.py's" for cell, want in zip(nb.cells, wanted.cells)
@@ -148,12 +153,12 @@ def main(argv: list[str]) -> int:
     for lab in course.lab_names():
         path = course.solution_notebook(lab)
         nb = nbformat.read(path, as_version=4)
-        found = problems(nb)
+        found = problems(nb, lab)
         if not found:
             continue
         stale += 1
         if argv == ["apply"]:
-            nbformat.write(with_student_cells(nb), path)
+            nbformat.write(with_student_cells(nb, lab), path)
             print(f"updated {path.relative_to(course.REPO_ROOT)}; run `make release LAB={lab}`")
         else:
             print(f"{Path(path).relative_to(course.REPO_ROOT)}:\n  " + "\n  ".join(found))
