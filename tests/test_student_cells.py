@@ -90,10 +90,11 @@ def test_in_colab_it_installs_the_release_and_keeps_the_data_on_colabs_disk(monk
     assert os.environ["COURSE_DATA_ROOT"] == "/content/data"
 
 
-def test_no_two_labs_share_a_grade_id():
-    """The grader tells a lab's notebook from another lab's by its grade ids."""
-    seen: dict[str, str] = {}
+def test_the_colab_cells_grade_id_belongs_to_its_lab_alone():
+    """The grader tells a lab's notebook from another lab's by its grade ids: the cell added to every lab must not blur that."""
+    grade_ids = {lab: set(cells.by_grade_id(nbformat.read(course.solution_notebook(lab), as_version=4).cells))
+                 for lab in LABS}
     for lab in LABS:
-        for grade_id in cells.by_grade_id(nbformat.read(course.solution_notebook(lab), as_version=4).cells):
-            assert grade_id not in seen, f"{grade_id} is a grade id of both {seen[grade_id]} and {lab}"
-            seen[grade_id] = lab
+        colab = student_cells.colab_grade_id(lab)
+        assert colab in grade_ids[lab]
+        assert not any(colab in ids for other, ids in grade_ids.items() if other != lab)
