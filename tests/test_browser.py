@@ -25,7 +25,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urlparse
 
 import nbformat
 import pytest

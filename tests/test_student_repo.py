@@ -109,6 +109,7 @@ def test_texts_describe_only_what_the_repository_has(student_repo):
     for absent in ("Nbgrader menu", "Nbgrader →", "Assignment List", "make report", "RESULTS.md", "solutions/",
                    "make test", "formgrader"):
         assert absent not in readme, f"the student README mentions {absent!r}"
+        assert absent == "formgrader" or absent not in makefile, f"the student Makefile mentions {absent!r}"
     for target in re.findall(r"`make ([a-z-]+)", readme):
         assert target in makefile_targets(student_repo), f"the README names `make {target}`, which its Makefile lacks"
     layout = readme.split("## What is in this repository")[1]
