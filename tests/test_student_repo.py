@@ -96,6 +96,7 @@ def test_the_release_is_set_once_and_kept(student_repo, tmp_path):
     assert "a-course/generative-models-labs/blob/2027.1" in (out / "README.md").read_text()
     with pytest.raises(course.CourseError, match="give the students' repository address and release"):
         write_student_repo(tmp_path / "new")
+    assert not (tmp_path / "new").exists(), "a refused run leaves nothing behind"
     for repository, ref, message in (("https://gitlab.com/a/b", "v1", "not a GitHub repository"),
                                      ("https://github.com/a-course/labs", "bad ref", "not a git tag or branch")):
         with pytest.raises(course.CourseError, match=message):

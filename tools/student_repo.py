@@ -168,7 +168,6 @@ def write_student_repo(out: Path, release: Release | None = None) -> Path:
 
     `release` may be left out when `out` already records one (an earlier run wrote it).
     """
-    out.mkdir(parents=True, exist_ok=True)
     if (out / "solutions").exists() or (out / "tools").exists():
         raise course.CourseError(f"{out} looks like the instructor's repository (it has solutions/ or tools/); "
                          f"choose a new folder for the students' repository")
@@ -176,6 +175,7 @@ def write_student_repo(out: Path, release: Release | None = None) -> Path:
     if release is None:
         raise course.CourseError("give the students' repository address and release: --repository "
                                  "https://github.com/OWNER/NAME --release TAG (make student-repo REPOSITORY=... RELEASE=...)")
+    out.mkdir(parents=True, exist_ok=True)
     for folder in (LABS, "course_utils", "website"):
         if (out / folder).exists():
             shutil.rmtree(out / folder)
