@@ -16,7 +16,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: install lab solutions test test-units release clean-notebooks check-notebooks validate bench report results readme \
-        autograde export class-report bench-grading grading-scheduler grading-worker student-repo data pretrained
+        autograde export class-report bench-grading grading-scheduler grading-worker student-repo data pretrained \
+        site student-cells test-browser
 
 install: $(STAMP)
 
@@ -99,9 +100,19 @@ grading-worker: install     ## on each grading machine: make grading-worker SCHE
 	PYTHONPATH=$(CURDIR) $(BIN)/dask worker $(SCHEDULER) --nworkers $(or $(WORKERS),$(shell nproc)) --nthreads 1 \
 		--memory-limit 0 --name "grading-$$(hostname)"
 
-student-repo: install       ## write the students' repository: make student-repo OUT=../generative-models-labs
-	@test -n "$(OUT)" || { echo "usage: make student-repo OUT=<new folder for the student repository>"; exit 2; }
-	$(BIN)/python -m tools.student_repo $(OUT)
+student-repo: install       ## write the students' repository: make student-repo OUT=../labs REPOSITORY=https://github.com/OWNER/NAME RELEASE=2027.1
+	@test -n "$(OUT)" || { echo "usage: make student-repo OUT=<folder for the student repository> REPOSITORY=https://github.com/OWNER/NAME RELEASE=<tag> (both kept by OUT once given)"; exit 2; }
+	$(BIN)/python -m tools.student_repo $(OUT) $(if $(REPOSITORY),--repository $(REPOSITORY)) $(if $(RELEASE),--release $(RELEASE))
 
 pretrained: install         ## train the labs' models (course budget) into course_utils/pretrained; ARGS=--measure-only: figures only
 	$(BIN)/python -m tools.pretrained $(ARGS) $(LAB)
+
+site: install               ## the course's pages from the students' repository: make site REPOSITORY=https://github.com/OWNER/NAME RELEASE=2027.1
+	@test -n "$(REPOSITORY)" -a -n "$(RELEASE)" || { echo "usage: make site REPOSITORY=https://github.com/OWNER/NAME RELEASE=<tag> [OUT=reports/site]"; exit 2; }
+	$(BIN)/python -m tools.site $(or $(OUT),reports/site) --repository $(REPOSITORY) --release $(RELEASE)
+
+student-cells: install      ## insert or update every lab's Colab set-up cell and checklist (then make release)
+	$(BIN)/python -m tools.student_cells apply
+
+test-browser: install       ## the browser tier: the pages and JupyterLab in headless Chromium (needs /usr/bin/chromium)
+	$(BIN)/python -m pytest -p no:xdist -m browser tests/
