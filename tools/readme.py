@@ -24,7 +24,7 @@ PACKAGES = (("course_utils", "the helpers every lab imports as `cu`"),
             ("tools", "the instructor's commands (run by the Makefile)"),
             ("tools/grading", "the batch grader (`make autograde`)"),
             ("tools/grading/inside/grading_kernel", "what runs inside the grading sandbox"))
-TIERS = ("slow", "sandbox", "kernel", "data")
+TIERS = ("slow", "sandbox", "kernel", "data", "browser")
 
 
 def summary(path: Path) -> str:
