@@ -21,23 +21,7 @@ STUDENT_FILES = REPO_ROOT / "student"
 # Packages only the instructor's side needs (grading, testing); students do not install them.
 INSTRUCTOR_ONLY = {"copydetect", "dask", "distributed", "nbval", "pytest", "pytest-xdist"}
 CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "outputs", "*.egg-info")
-PYPROJECT = '''[build-system]
-requires = ["setuptools>=68"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "course-utils"
-version = "{version}"
-description = "Helpers shared by the deep generative models course labs."
-requires-python = ">=3.11"
-dependencies = {dependencies}
-
-[tool.setuptools]
-packages = ["course_utils"]
-
-[tool.setuptools.package-data]
-course_utils = ["weights/*.pt", "pretrained/*.pt.xz", "pretrained/*/*.pt.xz", "pretrained/*.json"]
-'''
+INSTRUCTOR_ONLY_TABLES = ("tool.pytest",)         # pyproject.toml's tables the student repository leaves out
 
 
 def _package(line: str) -> str:
@@ -73,10 +57,16 @@ def student_environment() -> str:
 
 
 def student_pyproject() -> str:
-    import tomllib
-    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    dependencies = "[" + ", ".join(f'"{d}"' for d in project["dependencies"]) + "]"
-    return PYPROJECT.format(version=project["version"], dependencies=dependencies)
+    """This repository's pyproject.toml (the course_utils package: name, version, dependencies, data files), without
+    the instructor's test settings."""
+    kept, keep = [], True
+    for line in (REPO_ROOT / "pyproject.toml").read_text().splitlines():
+        header = line.strip()
+        if header.startswith("[") and not header.startswith("[["):
+            keep = not header.strip("[]").startswith(INSTRUCTOR_ONLY_TABLES)
+        if keep:
+            kept.append(line)
+    return "\n".join(kept).rstrip() + "\n"
 
 
 def write_student_repo(out: Path) -> Path:
