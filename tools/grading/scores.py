@@ -10,6 +10,7 @@
                 feedback and export commands; a score a person gave there is never overwritten.
     5. client   A person grades the written answers in formgrader, in the course's gradebook;
                 `manual_scores` reads those, and grades.csv shows them beside the autograded ones.
+    6. client   The exports for an LMS (export.py, `nbgrader export`) read the course's gradebook.
 
 So each score has one writer: nbgrader writes an autograded score once, and it is copied outwards;
 a person writes a manual score in the course's gradebook, where the grader reads it. grades.csv is

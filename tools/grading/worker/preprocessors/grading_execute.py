@@ -55,11 +55,13 @@ class GradingExecute(Execute):
         return "immediate"          # a grading kernel is stopped, never asked to stop
 
     def create_kernel_manager(self):
-        """nbclient's own, kept: after the notebook ran, nbclient lets go of it, and the reason it stopped is asked."""
+        """nbclient's kernel manager, remembered: nbclient drops it when the notebook ends, and the reason the
+        kernel stopped is asked afterwards."""
         self._manager = super().create_kernel_manager()
         return self._manager
 
     def preprocess(self, nb, resources=None, km=None):
+        """nbconvert's own run of the notebook, then the marks of a kernel that stopped, the note, the timings."""
         self._last = last_cell_to_run(nb)
         self._manager = None
         self._stopped_at: int | None = None
@@ -85,6 +87,8 @@ class GradingExecute(Execute):
         self._timings["kernel start"] = time.monotonic() - self._started
 
     def preprocess_cell(self, cell, resources, index):
+        """nbconvert's hook for each cell: run it (or its definitions), unless it comes after the last check or
+        the kernel stopped."""
         if index > self._last or self._stopped_at is not None:
             return cell, self.resources
         began = time.monotonic()
