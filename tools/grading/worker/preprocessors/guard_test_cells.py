@@ -1,9 +1,8 @@
 """GuardTestCells: wrap each autograded test cell in the kernel guard's calls, before nbgrader executes it."""
 from __future__ import annotations
 
-from traitlets import Dict
-
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Dict
 
 from tools import cells
 from tools.grading.in_sandbox.grading_kernel import GUARD_NAME
