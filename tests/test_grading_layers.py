@@ -40,7 +40,6 @@ def is_package(name: str) -> bool:
 
 def imports_of(path: Path, relative: bool = True) -> set[str]:
     """Every module `path` imports, at its top or inside a function (relative imports resolved, unless not asked for)."""
-    package = dotted(path) if path.name == "__init__.py" else dotted(path).rpartition(".")[0]
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
@@ -48,11 +47,16 @@ def imports_of(path: Path, relative: bool = True) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and (relative or not node.level):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                package = (dotted(path) if path.name == "__init__.py" else dotted(path).rpartition(".")[0]).split(".")
+                base = ".".join(package[:len(package) - node.level + 1] + ([base] if base else []))
             found.add(base)
-            found |= {f"{base}.{alias.name}" for alias in node.names if is_package(base) and
-                      (REPO_ROOT.joinpath(*base.split(".")) / f"{alias.name}.py").is_file()}
+            found |= {f"{base}.{alias.name}" for alias in node.names if is_module(f"{base}.{alias.name}")}
     return found
+
+
+def is_module(name: str) -> bool:
+    """Whether `name` is a module or package of this repository (not a name defined in one)."""
+    return is_package(name) or REPO_ROOT.joinpath(*name.split(".")).with_suffix(".py").is_file()
 
 
 def allowed(importer: str, imported: str) -> bool:
@@ -81,6 +85,13 @@ def test_each_module_imports_inwards_through_a_door(path):
     if place_of(importer) == "in_sandbox":
         assert not [name for name in imports_of(path, relative=False) if name.split(".")[0] == "tools"], \
             f"{importer} runs in the sandbox, which holds none of the course's tools"
+
+
+def test_a_module_imported_from_its_package_is_seen(tmp_path):
+    source = tmp_path / "probe.py"
+    source.write_text("from tools.grading import worker, records\nfrom tools.grading.worker import bubblewrap, warm_up\n")
+    assert {"tools.grading.worker", "tools.grading.records", "tools.grading.worker.bubblewrap"} <= imports_of(source)
+    assert "tools.grading.worker.warm_up" not in imports_of(source)
 
 
 def test_the_rules_catch_a_module_that_imports_outwards_or_past_a_door():

@@ -38,7 +38,7 @@ WALK = (
     Step("lay it out in a scratch course", WORKER, "tools.grading.worker.autograde:write_submission"),
     Step("nbgrader autograde: wrap the checks", WORKER,
          "tools.grading.worker.preprocessors.guard_test_cells:GuardTestCells"),
-    Step("fork a kernel in the sandbox", WORKER, "tools.grading.worker.kernel_provisioner:GradingProvisioner.launch_kernel"),
+    Step("start a kernel: forked, sandboxed", WORKER, "tools.grading.worker.kernel_provisioner:GradingProvisioner.launch_kernel"),
     Step("install the guard, serve", IN_SANDBOX, "tools.grading.in_sandbox.grading_kernel.boot:serve"),
     Step("run the cells to the last check", WORKER,
          "tools.grading.worker.preprocessors.grading_execute:GradingExecute.preprocess_cell"),
