@@ -65,23 +65,7 @@ class Release:
         return f"https://colab.research.google.com/github/{self.url.removeprefix('https://github.com/')}/blob/" \
                f"{self.ref}/{LABS}/{lab}/{lab}.ipynb"
 CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "outputs", "*.egg-info")
-PYPROJECT = '''[build-system]
-requires = ["setuptools>=68"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "course-utils"
-version = "{version}"
-description = "Helpers shared by the deep generative models course labs."
-requires-python = ">=3.11"
-dependencies = {dependencies}
-
-[tool.setuptools]
-packages = ["course_utils"]
-
-[tool.setuptools.package-data]
-course_utils = ["weights/*.pt", "pretrained/*.pt.xz", "pretrained/*/*.pt.xz", "pretrained/*.json"]
-'''
+INSTRUCTOR_ONLY_TABLES = ("tool.pytest",)         # pyproject.toml's tables the student repository leaves out
 
 
 def _package(line: str) -> str:
@@ -124,10 +108,16 @@ def student_environment() -> str:
 
 
 def student_pyproject() -> str:
-    import tomllib
-    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    dependencies = "[" + ", ".join(f'"{d}"' for d in project["dependencies"]) + "]"
-    return PYPROJECT.format(version=project["version"], dependencies=dependencies)
+    """This repository's pyproject.toml (the course_utils package: name, version, dependencies, data files), without
+    the instructor's test settings."""
+    kept, keep = [], True
+    for line in (REPO_ROOT / "pyproject.toml").read_text().splitlines():
+        header = line.strip()
+        if header.startswith("[") and not header.startswith("[["):
+            keep = not header.strip("[]").startswith(INSTRUCTOR_ONLY_TABLES)
+        if keep:
+            kept.append(line)
+    return "\n".join(kept).rstrip() + "\n"
 
 
 def recorded_release(out: Path) -> Release | None:
