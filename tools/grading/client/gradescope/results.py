@@ -96,14 +96,16 @@ def graded_results(result: GradingResult, pack: LabPack, isolation: Isolation, s
     score = sum(result.scores.get(name) or 0.0 for name in checks)
     lateness = result.lateness
     penalty = lateness.penalty(score) if lateness is not None else 0.0
-    tests = [{"name": f"{name}: {titles.get(name, '')}".rstrip(": "), "number": str(number),
-              "score": float(result.scores.get(name) or 0.0), "max_score": float(bundle.points[name]),
-              "output": check_output(found.get(name)), "visibility": AFTER_PUBLISHED}
-             for number, name in enumerate(checks, start=1)]
-    for name in bundle.manual:
-        tests.append({"name": f"{name} (written answer): {titles.get(name, '')}".rstrip(": "),
-                      "number": str(len(tests) + 1), "output": answers.get(name) or "(no answer was written)",
-                      "output_format": "md", "visibility": VISIBLE})
+    tests = []
+    for number, name in enumerate(bundle.points, start=1):      # the graded cells in the lab's order
+        if name in bundle.manual:
+            tests.append({"name": f"{name} (written answer): {titles.get(name, '')}".rstrip(": "), "number": str(number),
+                          "output": answers.get(name) or "(no answer was written)", "output_format": "md",
+                          "visibility": VISIBLE})
+        else:
+            tests.append({"name": f"{name}: {titles.get(name, '')}".rstrip(": "), "number": str(number),
+                          "score": float(result.scores.get(name) or 0.0), "max_score": float(bundle.points[name]),
+                          "output": check_output(found.get(name)), "visibility": AFTER_PUBLISHED})
     summary = [f"{bundle.lab}: what your notebook's checks showed (their visible parts). Scores, and the results of "
                f"the hidden tests, appear once your instructor publishes the grades.", "",
                *(visible_line(name, found.get(name)) for name in checks)]
