@@ -89,13 +89,12 @@ def course_package_dir() -> Path:
 
 
 def data_root() -> str:
-    """The datasets folder by course_utils.data_root()'s rule, found without importing course_utils (torch takes seconds).
-
-    The rule: $COURSE_DATA_ROOT (a leading `~` expanded) if set, else `data/` beside the course_utils
-    package; tests/test_grading_settings.py checks that the two agree.
-    """
-    from_env = os.environ.get("COURSE_DATA_ROOT", "").strip()
-    return str(Path(from_env).expanduser()) if from_env else str(course_package_dir().parent / "data")
+    """The datasets folder, by the rule of course_utils/locations.py, read without importing course_utils
+    (its import loads torch, seconds on a CPU)."""
+    spec = importlib.util.spec_from_file_location("course_utils_locations", course_package_dir() / "locations.py")
+    locations = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(locations)
+    return str(locations.data_root())
 
 
 def course_id(course_root: Path = REPO_ROOT) -> str:
@@ -134,8 +133,6 @@ def nbgrader(course_root: Path, *args: str, timeout: float | None = None) -> sub
     return result
 
 
-nbgrader_schema_version = compat.nbgrader_schema_head
-"""The newest revision of nbgrader's gradebook schema, which release() stamps a new gradebook with."""
 
 
 def make_course_copy(destination: Path, labs: list[str] | None = None, source: Path = REPO_ROOT) -> Path:

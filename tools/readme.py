@@ -102,14 +102,18 @@ def lab_summary(lab: str) -> tuple[str, list[tuple[str, str, str]]]:
 
 
 def labs_block(graded: bool = True) -> str:
-    header = "| lab | what you build | exercises (points) |" if graded else "| lab | what you build |"
-    lines = [header, "| --- | --- | --- |" if graded else "| --- | --- |"]
+    """The lab table; the instructor's (graded) one adds the exercises and an estimate of the working time."""
+    from tools.worktime import estimate
+    header = ("| lab | what you build | exercises (points) | working time (estimate) |" if graded
+              else "| lab | what you build |")
+    lines = [header, "| --- | --- | --- | --- |" if graded else "| --- | --- |"]
     for lab in sorted(course.lab_names(), key=course_order):
         title, rows = lab_summary(lab)
         link = f"[`{lab}`](labs/{lab}/{lab}.ipynb)"
         exercises = "; ".join(f"{what} ({points})" for _, what, points in rows)
         total = sum(int(points) for _, _, points in rows)
-        lines.append(f"| {link} | {title} | {exercises}; {total} points in all |" if graded else f"| {link} | {title} |")
+        lines.append(f"| {link} | {title} | {exercises}; {total} points in all | {estimate(lab)} |" if graded
+                     else f"| {link} | {title} |")
     return "\n".join(lines)
 
 

@@ -15,8 +15,6 @@ from tools import cells
 from tools.grading.exploration import exploration_cells, source_to_run
 from tools.labcode import answer_cells, filled_in
 
-solution_cells = answer_cells
-
 
 def instructor_notebook(lab: str) -> nbformat.NotebookNode:
     """solutions/<lab>/<lab>.ipynb, read: the instructor's notebook with its solutions and hidden tests."""
