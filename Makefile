@@ -18,7 +18,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: help install lab solutions test test-units release clean-notebooks check-notebooks validate bench report results \
-        readme autograde export class-report bench-grading grading-scheduler grading-worker student-repo data pretrained \
+        readme autograde gradescope export class-report bench-grading grading-scheduler grading-worker student-repo data pretrained \
         site student-cells test-browser
 
 help:                       ## list the targets with what each does (what `make` alone does)
@@ -82,14 +82,21 @@ results: install            ## take the newest measurements from reports/ into r
 readme: install             ## regenerate the README's generated parts: labs, modules, tests, the grader's walk
 	$(BIN)/python -m tools.readme
 
-autograde: install          ## grade a class: make autograde LAB=vae SUBMISSIONS=folder [WORKERS=n] [SCHEDULER=tcp://host:8786]
-	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make autograde LAB=<lab> SUBMISSIONS=<folder with one folder per student> [WORKERS=n] [SCHEDULER=tcp://host:8786] [OUT=folder]"; exit 2; }
+autograde: install          ## grade a class: make autograde LAB=vae SUBMISSIONS=folder [WORKERS=n] [SCHEDULER=tcp://host:8786] [TIMESTAMPS=times.csv]
+	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" || { echo "usage: make autograde LAB=<lab> SUBMISSIONS=<folder with one folder per student> [WORKERS=n] [SCHEDULER=tcp://host:8786] [OUT=folder] [TIMESTAMPS=<csv: student,submitted>] [DEADLINES=deadlines.toml]"; exit 2; }
 	$(BIN)/python -m tools.grading $(LAB) $(SUBMISSIONS) $(if $(WORKERS),--workers $(WORKERS)) \
-		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(OUT),--out $(OUT)) $(ARGS)
+		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(OUT),--out $(OUT)) \
+		$(if $(TIMESTAMPS),--timestamps $(TIMESTAMPS)) $(if $(DEADLINES),--deadlines $(DEADLINES)) $(ARGS)
+
+gradescope: install         ## the lab's Gradescope autograder: make gradescope LAB=vae (writes grading/vae/autograder.zip)
+	@test -n "$(LAB)" || { echo "usage: make gradescope LAB=<lab> [OUT=<zip, default grading/LAB/autograder.zip>] [DEADLINES=deadlines.toml]"; exit 2; }
+	$(BIN)/python -m tools.grading.client.gradescope.package $(LAB) $(if $(OUT),--out $(OUT)) \
+		$(if $(DEADLINES),--deadlines $(DEADLINES))
 
 export: install             ## grades for an LMS: make export FORMAT=canvas|gradescope ROSTER=roster.csv [LAB=vae] [TO=file]
 	@test -n "$(FORMAT)" -a -n "$(ROSTER)" || { echo "usage: make export FORMAT=canvas|gradescope ROSTER=<csv: student,lms_id[,name,email,sis_id,section]> [LAB=<lab>] [TO=<file>]"; exit 2; }
-	$(BIN)/python -m tools.grading.client.export $(FORMAT) --roster $(ROSTER) $(if $(LAB),--lab $(LAB)) $(if $(TO),--to $(TO)) $(ARGS)
+	$(BIN)/python -m tools.grading.client.export $(FORMAT) --roster $(ROSTER) $(if $(LAB),--lab $(LAB)) $(if $(TO),--to $(TO)) \
+		$(if $(DEADLINES),--deadlines $(DEADLINES)) $(ARGS)
 
 class-report: install       ## write grading/<lab>/report.html again from the results: make class-report LAB=vae [OUT=folder]
 	@test -n "$(LAB)$(OUT)" || { echo "usage: make class-report LAB=<lab> [OUT=<results folder, default grading/LAB>]"; exit 2; }

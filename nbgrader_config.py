@@ -36,4 +36,9 @@ c.Execute.interrupt_on_timeout = True
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
+# Due dates and late penalties are the course's deadlines.toml (tools/grading/deadlines.py), applied by the grader to
+# grades.csv, the exports and the Gradescope autograder; nbgrader's own late penalty stays off, so that lateness is
+# never counted twice.
+c.LateSubmissionPlugin.penalty_method = "none"
+
 configure_feedback(c)

@@ -7,8 +7,9 @@ import nbformat
 import psutil
 import pytest
 
-from tests.helpers.batch_fixtures import (AUTOGRADED, CHECKS, EDITED_TRY_MARK, LAB, POINTS, WRITTEN, edit, hostile_notebook,
-                                          honest_zero, make_fixtures, targeted_vandal, write)
+from tests.helpers.batch_fixtures import (AUTOGRADED, CHECKS, EDITED_TRY_MARK, LAB, LATE, NO_TIME, POINTS, WRITTEN,
+                                          deadline_arguments, edit, hostile_notebook, honest_zero, make_fixtures,
+                                          targeted_vandal, write)
 from tests.helpers.hostile import HOSTILE
 from tests.helpers.notebooks import as_graded, read_grades, write_submission
 from tools import course
@@ -62,11 +63,12 @@ def batch(tmp_path_factory, grade):
     root = tmp_path_factory.mktemp("class")
     submissions, out = root / "submissions", root / "out"
     expectations = make_fixtures(submissions, out)
+    deadline = deadline_arguments(root, list(expectations))
     originals = digests(submissions)
-    assert grade(submissions, out) == 0
+    assert grade(submissions, out, *deadline) == 0
     finished = time.monotonic()
     return {"submissions": submissions, "out": out, "expectations": expectations, "originals": originals,
-            "grades": read_table(out), "results": digests(out), "finished": finished}
+            "grades": read_table(out), "results": digests(out), "finished": finished, "deadline": deadline}
 
 
 def scores(row):
@@ -217,9 +219,36 @@ def test_each_cheat_works_against_plain_nbgrader(plain_nbgrader, batch):
         assert float(batch["grades"][f"cheat-{name}"]["total"]) <= honest
 
 
+def test_a_late_submission_shows_its_penalty_and_an_unknown_time_its_note(batch):
+    late, unknown, on_time = (batch["grades"][student] for student in (LATE, NO_TIME, "good-1"))
+    assert (late["total"], late["late"], late["penalty"], late["final"]) == \
+        (f"{AUTOGRADED:g}", "1 day late", f"{AUTOGRADED * 0.1:g}", f"{AUTOGRADED * 0.9:g}")
+    assert late["submitted"].startswith("2027-02-15T19:59")
+    assert (on_time["late"], on_time["penalty"], on_time["final"]) == ("on time", "0", f"{AUTOGRADED:g}")
+    assert (unknown["late"], unknown["penalty"], unknown["final"]) == ("time unknown", "0", f"{AUTOGRADED:g}")
+    assert "no timestamp.txt" in unknown["notes"] and "no late penalty" in unknown["notes"]
+    page = (batch["out"] / "feedback" / LATE / f"{LAB}.html").read_text()
+    assert "Handed in 2027-02-15 19:59" in page and "1 day late at 10% a day" in page
+    report = (batch["out"] / "report.html").read_text()
+    deadline = report[report.index("<h2>Deadline</h2>"):report.index("Most common failures")]
+    assert f"<td>{LATE}</td>" in deadline and f"<td>{NO_TIME}</td>" in deadline and "<td>good-1</td>" not in deadline
+
+
+def test_a_colab_download_grades_exactly_like_the_same_answers_from_jupyterlab(batch):
+    colab, jupyterlab = batch["grades"]["colab-download"], batch["grades"]["good-1"]
+    assert colab["status"] == "graded"
+    assert {k: v for k, v in colab.items() if k != "student"} == {k: v for k, v in jupyterlab.items() if k != "student"}
+    out = batch["out"]
+    graded = [nbformat.read(out / "autograded" / student / f"{LAB}.ipynb", as_version=4)
+              for student in ("colab-download", "good-1")]
+    assert [(c.source, c.get("outputs")) for c in graded[0].cells if c.cell_type == "code"
+            and "nbgrader" in c.metadata] == [(c.source, c.get("outputs")) for c in graded[1].cells
+                                              if c.cell_type == "code" and "nbgrader" in c.metadata]
+
+
 def test_regrading_is_incremental_and_keeps_earlier_results(batch, grade):
     submissions, out, first = batch["submissions"], batch["out"], batch["grades"]
-    assert grade(submissions, out) == 0
+    assert grade(submissions, out, *batch["deadline"]) == 0
     second = read_table(out)
     assert {s: r["total"] for s, r in second.items()} == {s: r["total"] for s, r in first.items()}
     assert all(r["status"] in {"unchanged", "error"} for r in second.values())
@@ -227,7 +256,7 @@ def test_regrading_is_incremental_and_keeps_earlier_results(batch, grade):
     assert '"status": "graded"' in manifest
     _, complete = complete_submission(LAB)
     write(submissions, "untouched", complete)
-    assert grade(submissions, out) == 0
+    assert grade(submissions, out, *batch["deadline"]) == 0
     third = read_table(out)
     assert third["untouched"]["status"] == "graded" and third["untouched"]["total"] == f"{AUTOGRADED:g}"
     assert third["good-1"]["total"] == f"{AUTOGRADED:g}"

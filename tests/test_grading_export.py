@@ -1,10 +1,12 @@
 """Grades an LMS imports: the Canvas and Gradescope exports, through nbgrader export and make export's command.
 
 A course gradebook holds pixel_loss for four students: ada (everything graded), bo (a written answer
-waiting for a person), cy (graded, missing from the roster) and dee (in the roster, no submission).
+waiting for a person), cy (graded, missing from the roster) and dee (in the roster, no submission);
+the late-penalty test adds eve, handed in two days late.
 """
 import contextlib
 import csv
+import datetime as dt
 import io
 import subprocess
 import sys
@@ -13,8 +15,10 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tools import course
+from tools.grading import deadlines
 from tools.grading.client import export
 from tools.grading.client.gradebook import CourseGradebook
+from tools.grading.lateness import assess
 from tools.grading.records import GRADED, GradingResult
 
 pytestmark = pytest.mark.slow         # nbgrader releases the lab, and `nbgrader export` runs as a program
@@ -108,3 +112,30 @@ def test_bad_input_gets_a_clear_message_and_writes_nothing(case, expected, cours
     assert expected in message and "Traceback" not in message
     assert (target.read_text() if target.exists() else None) == before, "nothing written over"
 
+
+
+def test_a_lab_with_a_due_date_exports_the_final_score_and_the_penalty_beside_it(course_dir, tmp_path, capsys):
+    due = dt.datetime(2027, 2, 14, 23, 59, tzinfo=dt.timezone.utc)
+    (tmp_path / "deadlines.toml").write_text(f"[late]\npenalty_per_day = 10\n[labs.{LAB}]\ndue = {due.isoformat()}\n")
+    deadline = deadlines.load(tmp_path / "deadlines.toml", course.lab_names()).lab(LAB)
+    published = CourseGradebook(course_dir, LAB, course.course_id(course_dir), ("q-why-blur",))
+    checks = {"dissimilarity-check": 2.0, "shift-check": 2.0, "rank-check": 2.0, "q-why-blur": None}
+    late = assess(deadline, ("eve",), due + dt.timedelta(days=1, hours=3))          # 2 days: 20%
+    published.publish(GradingResult("eve", GRADED, checks, [], "d", autograded="{}", lateness=late))
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", course.course_id(course_dir)) as gradebook:
+        grade = gradebook.find_grade("q-why-blur", LAB, LAB, "eve")
+        grade.manual_score, grade.needs_manual_grade = 2.0, False
+        gradebook.db.commit()
+    (tmp_path / "roster.csv").write_text("student,lms_id,name\nada,101,Ada Lovelace\neve,105,Eve Moreau\n")
+    target = tmp_path / "canvas.csv"
+    assert export.main(["canvas", "--roster", str(tmp_path / "roster.csv"), "--to", str(target), "--course-dir",
+                        str(course_dir), "--deadlines", str(tmp_path / "deadlines.toml")]) == 0
+    by_id = {row[1]: row for row in rows(target)[2:]}
+    assert float(by_id["105"][5]) == pytest.approx(8 * 0.8), "the LMS gets the score after the late penalty"
+    assert float(by_id["101"][5]) == 7.5, "a submission without a time is exported without a penalty"
+    late_rows = {row[1]: row for row in rows(export.late_path(target))[1:]}
+    assert rows(export.late_path(target))[0] == export.LATE_HEADER
+    assert late_rows["105"][3:] == ["2027-02-16T02:59+00:00", "2 days late", "8", "1.6", "6.4"]
+    assert late_rows["101"][4:] == ["time unknown", "7.5", "0", "7.5"]
+    printed = capsys.readouterr().out
+    assert "submission time unknown" in printed and "ada" in printed and f"wrote {export.late_path(target)}" in printed

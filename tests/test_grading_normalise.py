@@ -1,8 +1,13 @@
 """Rebuilding a submission against the release: every slip is repaired, and only a lost answer costs points."""
+import copy
+import json
+
 import nbformat
 import pytest
 
+from tests.helpers.colab import colab_download
 from tests.helpers.slips import SLIPS, deleted_answer_cell
+from tools import course
 from tools.course import student_notebook
 from tools.grading.client.normalise import normalise
 from tools.cells import is_test_cell
@@ -85,3 +90,49 @@ def test_an_untouched_notebook_is_left_as_it_is(lab):
     untouched, _ = complete_submission(LAB)
     rebuilt, notes = normalise(untouched, release)
     assert notes == [] and [c.source for c in rebuilt.cells] == [c.source for c in release.cells]
+
+
+def from_colab(nb, seed: int = 0):
+    """`nb` downloaded from Colab, as the grader reads the file (Colab's JSON, not nbformat's)."""
+    return nbformat.reads(json.dumps(colab_download(nb, seed)), as_version=4)
+
+
+@pytest.mark.parametrize("name", course.lab_names())
+def test_a_colab_download_rebuilds_into_the_notebook_the_same_answers_give_from_jupyterlab(name):
+    release = nbformat.read(student_notebook(name), as_version=4)
+    for written in complete_submission(name):
+        colab = from_colab(written, seed=len(name))
+        assert colab.nbformat_minor == 0 and "colab" in colab.metadata and not any("id" in c for c in colab.cells)
+        rebuilt, notes = normalise(colab, release)
+        reference, reference_notes = normalise(written, release)
+        assert notes == reference_notes == [], notes
+        assert nbformat.writes(rebuilt) == nbformat.writes(reference), f"{name}: the Colab download grades differently"
+
+
+def test_colab_s_own_cells_stay_the_student_s_and_nothing_of_colab_is_kept(lab):
+    release, complete, _ = lab
+    colab = colab_download(complete)
+    index = next(i for i, c in enumerate(complete.cells) if c.get("id") == "encoder") + 1
+    colab["cells"].insert(index, {"cell_type": "code", "execution_count": 3, "outputs": [],
+                                  "metadata": {"id": "Xk3_pQ7rT2aB", "colab": {"base_uri": "https://localhost:8080/"}},
+                                  "source": ["print('my own try in Colab')\n"]})
+    rebuilt, notes = normalise(nbformat.reads(json.dumps(colab), as_version=4), release)
+    own = [c for c in rebuilt.cells if "my own try in Colab" in c.source]
+    assert len(own) == 1 and own[0].id.startswith("student-") and notes == []
+    text = nbformat.writes(rebuilt)
+    assert all(word not in text for word in ("outputId", "executionInfo", "Ada Student", "accelerator", "base_uri"))
+    assert rebuilt.nbformat_minor == release.nbformat_minor and rebuilt.metadata == release.metadata
+
+
+def test_cells_without_ids_match_the_lab_s_cells_of_the_same_text_in_order(lab):
+    release, complete, _ = lab
+    twice = copy.deepcopy(release)
+    text = nbformat.v4.new_markdown_cell("---", id="rule-1"), nbformat.v4.new_markdown_cell("---", id="rule-2")
+    twice.cells[2:2] = list(text)
+    student = copy.deepcopy(twice)
+    for cell in student.cells:
+        del cell["id"]
+    student.nbformat_minor = 4
+    rebuilt, notes = normalise(student, twice)
+    assert [c.id for c in rebuilt.cells] == [c.id for c in twice.cells]
+    assert not any("were put back" in note for note in notes), notes

@@ -1,8 +1,11 @@
 """The results folder: one row per student, nothing lost, written answers waiting for a person."""
 import csv
+import datetime as dt
 import io
 import json
 
+from tools.grading.deadlines import LabDeadline, LatePolicy
+from tools.grading.lateness import assess
 from tools.grading.records import ERROR, GRADED, NEEDS_MANUAL, UNCHANGED, GradingResult
 from tools.grading.client.outputs import Columns, ResultStore, summarise, write_atomically
 
@@ -87,3 +90,25 @@ def test_the_summary_counts_and_averages():
     assert "3 submission(s): 1 graded now, 1 unchanged since the last run, 1 could not be graded." in text
     assert "grading mode: sandboxed (bubblewrap)" in text and "2.0 submissions per minute" in text
     assert "a-check" in text and "essay" in text and "waiting for manual grading" in text
+
+
+def test_without_a_due_date_the_lateness_columns_are_blank_and_final_is_the_total(tmp_path):
+    ResultStore(tmp_path, "lab", COLUMNS, "run1").record(result("ann"))
+    row = table(tmp_path)["ann"]
+    assert (row["submitted"], row["late"], row["penalty"], row["final"]) == ("", "", "", "2")
+
+
+def test_a_penalty_follows_the_manual_scores_and_an_unchanged_row_keeps_its_lateness(tmp_path):
+    due = dt.datetime(2027, 2, 14, 23, 59, tzinfo=dt.timezone.utc)
+    lateness = assess(LabDeadline("lab", due, LatePolicy(penalty_per_day=0.1)), ("ann",), due + dt.timedelta(hours=30))
+    store = ResultStore(tmp_path, "lab", COLUMNS, "run1")
+    store.record(GradingResult("ann", GRADED, {"a-check": 2.0, "b-check": 3.0, "essay": None}, [], "d1",
+                               lateness=lateness))
+    assert (table(tmp_path)["ann"]["penalty"], table(tmp_path)["ann"]["final"]) == ("1", "4")   # 2 days: 20% of 5
+    store.manual_scores = {"ann": {"essay": 2.0}}
+    store.save()
+    assert (table(tmp_path)["ann"]["penalty"], table(tmp_path)["ann"]["final"]) == ("1.4", "5.6")   # 20% of 7
+    second = ResultStore(tmp_path, "lab", COLUMNS, "run2")
+    assert second.unchanged("ann").lateness == lateness
+    second.save()
+    assert table(tmp_path)["ann"]["late"] == "2 days late"

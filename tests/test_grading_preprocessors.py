@@ -6,7 +6,8 @@ from tools.cells import is_test_cell
 from tools.grading.in_sandbox.grading_kernel import TOKEN_MIME
 from tools.grading.worker.notes import INTEGRITY_ERROR
 from tools.grading.worker.preprocessors.grading_execute import last_cell_to_run
-from tools.grading.worker.preprocessors.guard_test_cells import GuardTestCells, guard_lines
+from tools.grading.records import GRADING_MARKS, VISIBLE_PART_PASSED
+from tools.grading.worker.preprocessors.guard_test_cells import GuardTestCells, boundary_line, guard_lines, hidden_part
 from tools.grading.worker.preprocessors.verify_checks import VerifyChecks, token_for
 
 KEY = "ab" * 32
@@ -83,3 +84,35 @@ def test_execution_stops_after_the_last_graded_or_answer_code_cell():
     nb.cells.insert(4, answer())
     assert last_cell_to_run(nb) == 4
     assert last_cell_to_run(nbformat.v4.new_notebook(cells=[new_code_cell("a"), new_code_cell("b")])) == 1
+
+
+HIDDEN_CHECK = "cu.check(True, 'visible')\n### BEGIN HIDDEN TESTS\ncu.check(True, 'hidden')\n### END HIDDEN TESTS\n"
+
+
+def test_a_check_with_hidden_tests_is_guarded_as_a_visible_and_a_hidden_part():
+    cell, _ = GuardTestCells(aliases={}).preprocess_cell(graded_test_cell(HIDDEN_CHECK), {}, 0)
+    lines = cell.source.splitlines()
+    begin, _ = guard_lines("x-check", {})
+    assert lines[0] == begin and lines[2] == boundary_line("x-check", {})
+    assert lines[3] == "### BEGIN HIDDEN TESTS" and lines[-1] == guard_lines(hidden_part("x-check"), {})[1]
+    nested = graded_test_cell("if True:\n    ### BEGIN HIDDEN TESTS\n    pass\n    ### END HIDDEN TESTS\n")
+    assert boundary_line("x-check", {}) not in GuardTestCells().preprocess_cell(nested, {}, 0)[0].source, \
+        "hidden tests inside a block stay one part (the guard is called at the top level only)"
+
+
+def guarded_outputs(*parts, error=None):
+    outputs = [token(part) for part in parts]
+    return outputs + ([new_output("error", ename="CheckError", evalue=error, traceback=[])] if error else [])
+
+
+def test_a_check_with_hidden_tests_needs_both_signatures_and_records_its_visible_part():
+    visible, hidden = "x-check", hidden_part("x-check")
+    cell = graded_test_cell(HIDDEN_CHECK, guarded_outputs(visible, hidden))
+    assert verify(cell) == [] and cell.metadata[GRADING_MARKS][VISIBLE_PART_PASSED] is True
+    cell = graded_test_cell(HIDDEN_CHECK, guarded_outputs(visible))
+    assert [e.ename for e in verify(cell)] == [INTEGRITY_ERROR], "the hidden tests' end was never signed"
+    cell = graded_test_cell(HIDDEN_CHECK, guarded_outputs(visible, error="(hidden test) wrong"))
+    assert [e.ename for e in verify(cell)] == ["CheckError"] and cell.metadata[GRADING_MARKS][VISIBLE_PART_PASSED]
+    cell = graded_test_cell(HIDDEN_CHECK, guarded_outputs(error="mu has shape (8, 784)"))
+    assert [e.ename for e in verify(cell)] == ["CheckError"]
+    assert cell.metadata[GRADING_MARKS][VISIBLE_PART_PASSED] is False

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import json
 from pathlib import Path
 
 import nbformat
 
+from tests.helpers.colab import colab_download
 from tests.helpers.hostile import HOSTILE
 from tests.helpers.mutants import MUTANTS
 from tests.helpers.notebooks import instructor_notebook
@@ -26,6 +29,21 @@ for folder in list(here.parents)[:6]:
     for victim in list(folder.glob("*/*/vae.ipynb")) + list(folder.glob("grades.csv")):
         victim.write_text("overwritten by another student")
 '''
+
+DUE = dt.datetime(2027, 2, 14, 23, 59, tzinfo=dt.timezone.utc)
+DEADLINES = f"[late]\ngrace_minutes = 15\npenalty_per_day = 10\nmax_penalty = 50\n\n[labs.{LAB}]\ndue = {DUE.isoformat()}\n"
+LATE, NO_TIME = "late-by-a-day", "no-time"     # handed in 20 h late (its timestamp.txt); no time anywhere
+
+
+def deadline_arguments(root: Path, students: list[str]) -> list[str]:
+    """The lab's due date and a timestamps file in which every student but LATE and NO_TIME is on time
+    (LATE's time is its nbgrader timestamp.txt); the command line arguments that give them."""
+    (root / "deadlines.toml").write_text(DEADLINES)
+    on_time = (DUE - dt.timedelta(hours=1)).isoformat()
+    rows = [f"{student},{on_time}" for student in sorted(students) if student not in (LATE, NO_TIME)]
+    (root / "times.csv").write_text("student,submitted\n" + "\n".join(rows) + "\n")
+    return ["--deadlines", str(root / "deadlines.toml"), "--timestamps", str(root / "times.csv")]
+
 
 HANDED_IN_READER = ('SCALE = float(open("scale.txt").read()) + float(open("data/offset.txt").read())\n'
                     'assert SCALE == 1.0\n')
@@ -99,7 +117,7 @@ def make_fixtures(folder: Path, out: Path) -> dict[str, dict]:
     expectations: "zero" = graded cells that must score 0 (the others full marks); "at_most" =
     graded cells that must score 0, others at most full marks (cheats: the check that caught the
     cheat may cost more); "error" = a submission that cannot be graded; "note" = a phrase its notes
-    must contain.
+    must contain. With `deadline_arguments`, LATE was handed in a day late and NO_TIME has no time.
     """
     untouched, complete = complete_submission(LAB)
     _, cvae_complete = complete_submission("cvae")
@@ -131,8 +149,15 @@ def make_fixtures(folder: Path, out: Path) -> dict[str, dict]:
         fixtures[f"slip-{name}"] = (slip(complete), {"zero": lost, **({"note": phrase} if phrase else {})})
     for name, (_, _, spec) in HOSTILE.items():
         fixtures[f"cheat-{name}"] = (hostile_notebook(name), {"at_most": honest_zero(name), "note": spec["note"]})
+    fixtures[LATE] = (complete, {"zero": set()})
+    fixtures[NO_TIME] = (complete, {"zero": set(), "note": "The submission time is unknown"})
     for student, (nb, _) in fixtures.items():
         write(folder, student, nb)
+    late = (DUE + dt.timedelta(hours=20)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    write(folder, LATE, late, filename="timestamp.txt")
+    # the complete notebook as Colab's File > Download writes it (a dict of its own JSON, not nbformat's)
+    write(folder, "colab-download", json.dumps(colab_download(complete), indent=2))
+    fixtures["colab-download"] = (None, {"zero": set()})
     write(folder, "hands-in-files", "1.0", filename="scale.txt")
     write(folder, "hands-in-files", "0.0", filename="data/offset.txt")
     write(folder, "malformed", '{"cells": [ this is not json')

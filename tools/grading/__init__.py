@@ -3,7 +3,8 @@
 The code lives where it runs, one subpackage per place, from the instructor's machine inwards:
 
     client/       what `make autograde` runs: finds and checks the submissions, sends them to the
-                  workers, writes the results folder and the course gradebook, the class report, exports
+                  workers, writes the results folder and the course gradebook, the class report, exports;
+                  and the Gradescope autograder, which does the same for one submission in Gradescope's container
     worker/       grades one submission (locally or on a Dask worker): nbgrader's autograde and
                   feedback, the kernel manager, the bubblewrap sandbox, the fork server's client
     in_sandbox/   what runs inside the sandboxed kernel: the guard around every check, the fork server
@@ -12,6 +13,8 @@ Beside them, the modules every place shares (they import none of the places):
 
     records       what crosses between the client and a worker: the course bundle, a task, a result
     settings      the grading settings (one dataclass) and the kernel plan derived from them
+    deadlines     the course's deadlines (deadlines.toml): due dates, the late policy, extensions
+    lateness      how late one submission was, and what that costs
     exploration   which given cells grading runs only in part (their definitions, never their training)
     scores        how scores flow: nbgrader's gradebooks -> a result -> grades.csv and the course gradebook
     compat        every private internal of a library the grader relies on, behind a named function

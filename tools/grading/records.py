@@ -3,17 +3,22 @@
     CourseBundle    what every worker needs to grade one lab
     GradingTask     one submission to grade, as sent to a worker
     GradingResult   what grading one submission produced, as the client stores it
+    GRADING_MARKS   the worker's marks in the executed notebook's test cells (VISIBLE_PART_PASSED)
     sentence        the form of every note the grader writes: one sentence
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tools.grading.lateness import Lateness
 from tools.grading.settings import GradingSettings
 
 # Statuses of a row in grades.csv
 GRADED, ERROR, UNCHANGED = "graded", "error", "unchanged"
 NEEDS_MANUAL = "needs manual grading"
+# The worker's marks in a test cell of the executed notebook (cell metadata): whether the check's visible part
+# ran to its end under the guard, when its hidden tests failed (VerifyChecks writes it)
+GRADING_MARKS, VISIBLE_PART_PASSED = "grading", "visible_part_passed"
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class GradingTask:
     notes: tuple[str, ...]
     settings: GradingSettings
     files: tuple[tuple[str, bytes], ...] = ()   # files handed in beside the notebook, put beside it for the kernel
+    lateness: Lateness | None = None            # how late it was handed in (None: the lab has no due date)
+    feedback_page: bool = True                  # make nbgrader's feedback page (Gradescope shows results.json instead)
 
 
 @dataclass
@@ -60,6 +67,7 @@ class GradingResult:
     log: str = ""                       # nbgrader's log, for the instructor
     timings: dict[str, float] = field(default_factory=dict)
     worker: str = ""
+    lateness: Lateness | None = None    # the task's, carried back to the results
 
 
 def sentence(text: str) -> str:

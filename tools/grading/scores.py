@@ -43,9 +43,10 @@ def record_scores(gradebook: Gradebook, lab: str, student: str, scores: dict[str
 
     A written answer (in `manual`) is marked for manual grading until a person scores it; any
     manual score already given is kept, and a check a person had overridden is marked to look at again.
+    `timestamp` is when it was handed in (None: not known).
     """
     gradebook.update_or_create_student(student)
-    gradebook.update_or_create_submission(lab, student, **({"timestamp": timestamp} if timestamp else {}))
+    gradebook.update_or_create_submission(lab, student, timestamp=timestamp)
     notebook = gradebook.find_submission_notebook(lab, lab, student)
     for grade in notebook.grades:
         value = scores.get(grade.name, 0.0)

@@ -27,6 +27,8 @@ class GradingSettings:
     prestart: bool = True               # fork kernels from a server started ahead (libraries imported once)
     threads: int = 1                    # compute threads per kernel (set from cores per worker)
     data_root: str = ""                 # datasets folder, read-only inside the sandbox ("" = the course's default)
+    kernel_user: str = ""               # without the sandbox: run kernels as this user, without the grader's rights
+                                        # (the grader must run as root; the Gradescope autograder's fallback)
 
     def __post_init__(self) -> None:
         positive = {"cell_timeout": self.cell_timeout, "notebook_timeout": self.notebook_timeout,
@@ -34,6 +36,9 @@ class GradingSettings:
         wrong = [name for name, value in positive.items() if not value > 0]
         if wrong:
             raise ValueError(f"grading settings must be positive: {', '.join(f'{n}={positive[n]!r}' for n in wrong)}")
+        if self.kernel_user and self.sandboxed:
+            raise ValueError("kernel_user is for grading without the sandbox (sandboxed=False): a sandboxed kernel "
+                             "already runs without the grader's rights")
 
     @property
     def memory_bytes(self) -> int:
@@ -70,9 +75,10 @@ class KernelPlan:
     threads: int
     data_root: str
     disk_bytes: int
+    kernel_user: str = ""
 
     @classmethod
     def from_settings(cls, settings: GradingSettings) -> "KernelPlan":
         """The plan of the kernels graded under `settings`: the one place a plan is built."""
         return cls(sandboxed=settings.sandboxed, threads=settings.threads, data_root=settings.datasets,
-                   disk_bytes=settings.disk_bytes)
+                   disk_bytes=settings.disk_bytes, kernel_user=settings.kernel_user)

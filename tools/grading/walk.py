@@ -33,6 +33,7 @@ WALK = (
     Step("rebuild it against the release", CLIENT, "tools.grading.client.normalise:normalise"),
     Step("review its code", CLIENT, "tools.grading.client.review:review"),
     Step("take the files handed in with it", CLIENT, "tools.grading.client.submissions:handed_in_files"),
+    Step("time it against its deadline", CLIENT, "tools.grading.client.batch:Batch.time_submissions"),
     Step("grade it, or keep an unchanged one", CLIENT, "tools.grading.client.batch:Batch.plan"),
     Step("send it to a worker", CLIENT, "tools.grading.client.executor:run"),
     Step("lay it out in a scratch course", WORKER, "tools.grading.worker.autograde:write_submission"),

@@ -3,8 +3,10 @@
     cli            the command line (`python -m tools.grading`, `make autograde`)
     batch          the pipeline for a class: find, check, grade, store (the Batch object)
     submissions    finding submissions, reading them into notebooks, the files handed in beside them
+    timestamps     when each submission was handed in: the instructor's timestamps file, nbgrader's timestamp.txt
     normalise      rebuilding a submission against the release, as a list of named steps
     review         static review of student code that reaches for what a lab never needs
+    datasets       the check that the datasets the kernels read are on disk (they have no network)
     executor       the client's side of the Dask cluster: one task per submission, results as they finish
     outputs        the results folder: grades.csv, feedback, notebooks, logs, manifest, history
     gradebook      publishing results into the course's nbgrader gradebook (formgrader, feedback)
@@ -12,6 +14,7 @@
     class_report   report.html: score plots, common failures, who needs attention, similar submissions
     similarity     similar submissions (copydetect fingerprints of each student's own answer code)
     export         grades for an LMS (Canvas, Gradescope): nbgrader export plugins and `make export`
+    gradescope     the Gradescope autograder (`make gradescope`): the zip, and one submission graded inside it
 
 It never grades a notebook itself: each submission goes to a worker through the functions of
 `tools.grading.worker`, and nothing here imports the worker's machinery or starts a thread when imported.

@@ -1,6 +1,7 @@
 """Grade a class: find and check the submissions, grade the new ones on the cluster, keep the results.
 
-    find submissions -> read, identify, normalise, review -> grade (cluster workers, sandboxed kernels)
+    find submissions -> read, identify, normalise, review, time against the deadline
+                     -> grade (cluster workers, sandboxed kernels)
                      -> results folder (grades.csv, feedback, notebooks, logs, manifest, history)
 
 `Batch.run` is that pipeline, one method per step; `grade_batch` runs it. Everything here runs on
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import hashlib
 import importlib.util
 import os
 import tempfile
@@ -24,13 +26,17 @@ from tqdm import tqdm
 from tools import cells, course
 from tools.grading import worker
 from tools.grading.client import executor
+from tools.grading.client.datasets import check_data
 from tools.grading.client.gradebook import CourseGradebook
 from tools.grading.client.normalise import normalise
 from tools.grading.client.outputs import Columns, ResultStore, summarise, write_atomically
 from tools.grading.client.protect import FileGuard
 from tools.grading.client.review import review
 from tools.grading.client.submissions import Submission, find_submissions, handed_in_files, read_notebook, which_lab
+from tools.grading.client.timestamps import SubmissionTime, submission_time
+from tools.grading.deadlines import LabDeadline
 from tools.grading.exploration import exploration_cells
+from tools.grading.lateness import UNKNOWN, Lateness, assess
 from tools.grading.records import ERROR, UNCHANGED, CourseBundle, GradingResult, GradingTask, sentence
 from tools.grading.settings import GradingSettings
 
@@ -50,6 +56,9 @@ class BatchOptions:
     force: bool = False
     show_progress: bool = True
     course_dir: Path | None = None      # nbgrader course directory to publish results into (formgrader, feedback)
+    deadline: LabDeadline | None = None # the lab's due date, late policy and extensions (None: no deadline)
+    timestamps: dict[str, SubmissionTime] = field(default_factory=dict)   # the instructor's timestamps file
+    timestamps_file: Path | None = None # where that file is (not a submission if it lies in the folder)
 
 
 @dataclass
@@ -58,10 +67,6 @@ class BatchOutcome:
     summary: str
     interrupted: bool = False
     grading_seconds: float = 0.0
-
-
-class DataUnavailable(course.CourseError):
-    """The datasets the labs read are missing on the grading machine; the message says how to fix it."""
 
 
 def module_aliases(release_nb: nbformat.NotebookNode) -> dict[str, str]:
@@ -142,15 +147,28 @@ def inspect(submissions: list[Submission], lab: str, release_nb: nbformat.Notebo
         handed_in_files(submission)
 
 
-def check_data(root: str) -> None:
-    """Stop with a clear message if the datasets are not where the kernels will look (they have no network)."""
-    missing = [f"{folder}/raw/{name}" for folder in ("MNIST", "FashionMNIST")
-               for name in ("train-images-idx3-ubyte", "t10k-images-idx3-ubyte") if not (Path(root) / folder / "raw" / name).exists()]
-    if missing:
-        raise DataUnavailable(
-            f"the datasets are not under {root} (missing {', '.join(missing)}); grading kernels have no network, so "
-            f"they must be on disk: set COURSE_DATA_ROOT to a folder laid out as torchvision keeps them, or download "
-            f"them once with `make data`")
+def time_submissions(submissions: list[Submission], deadline: LabDeadline | None,
+                     listed: dict[str, SubmissionTime]) -> None:
+    """How late each readable submission was handed in, folded into its digest (a new deadline, an extension or a
+    corrected time regrades it); a submission whose time is unknown gets a note for a person."""
+    if deadline is None:
+        return
+    for submission in submissions:
+        if submission.problem is not None or submission.path is None:
+            continue
+        time = submission_time(submission.path.parent, submission.student, listed)
+        submission.lateness = assess(deadline, (submission.student,), time.when, time.problem)
+        if submission.lateness is None:
+            continue
+        submission.digest = fold_lateness(submission.digest, submission.lateness)
+        if submission.lateness.status == UNKNOWN:
+            submission.notes.append(submission.lateness.sentence())
+
+
+def fold_lateness(digest: str, lateness: Lateness) -> str:
+    """A submission's digest that changes when its lateness does."""
+    described = f"{lateness.status}|{lateness.submitted}|{lateness.due}|{lateness.share}|{lateness.policy}"
+    return hashlib.sha256(f"{digest}|{described}".encode()).hexdigest()
 
 
 class Batch:
@@ -206,10 +224,16 @@ class Batch:
                 print(f"recorded {self.lab} in {self.options.course_dir / 'gradebook.db'} (nbgrader generate_assignment)")
 
     def inspect_submissions(self) -> None:
-        """Find, read, normalise and review the submissions."""
-        self.submissions = find_submissions(self.submissions_dir, self.lab)
+        """Find, read, normalise and review the submissions, and time them against the lab's deadline."""
+        ignore = frozenset({self.options.timestamps_file} if self.options.timestamps_file else ())
+        self.submissions = find_submissions(self.submissions_dir, self.lab, ignore)
         inspect(self.submissions, self.lab, self.release_nb)
+        self.time_submissions()
         self.folders = {s.student: s.path.parent for s in self.submissions if s.path is not None}
+
+    def time_submissions(self) -> None:
+        """How late each submission was handed in, by the lab's deadline and the submission times."""
+        time_submissions(self.submissions, self.options.deadline, self.options.timestamps)
 
     def plan(self) -> None:
         """Record what cannot be graded, keep what is unchanged, and make a task of the rest."""
@@ -225,7 +249,7 @@ class Batch:
             else:
                 self.tasks.append(GradingTask(submission.student, nbformat.writes(submission.notebook),
                                               submission.digest, tuple(submission.notes), self.settings,
-                                              submission.files))
+                                              submission.files, submission.lateness))
         store.forget({s.student for s in self.submissions})
         store.save()
 
@@ -263,7 +287,8 @@ class Batch:
         if guard is not None:
             guard.accept_tree(self.out)
         total = sum(v for v in result.scores.values() if v is not None)
-        tqdm.write(f"  {result.student:<24} {result.status:<9} {total:5.1f} / {self.columns.maximum:g}  "
+        late = f"  ({result.lateness.label})" if result.lateness is not None and result.lateness.share else ""
+        tqdm.write(f"  {result.student:<24} {result.status:<9} {total:5.1f} / {self.columns.maximum:g}{late}  "
                    f"{result.seconds:5.1f} s  {' '.join(result.notes)}")
 
     def report(self, interrupted: bool, elapsed: float) -> BatchOutcome:

@@ -1,6 +1,7 @@
 """The class report: OUT/report.html, one offline page with its plots, read from a results folder.
 
     score distribution    a histogram of the totals, and the share of each check's points the class earned
+    deadline              who handed in late or when is unknown: score before the penalty, penalty, final score
     common failures       per check, the messages its failures gave, and how many students got each
     needs attention       submissions that could not be graded, the grader's notes, unanswered written answers
     similar submissions   pairs whose own answer code shares long passages, side by side (see similarity.py)
@@ -26,7 +27,8 @@ import nbformat
 
 from tools import cells, course
 from tools.grading.client import similarity
-from tools.grading.client.outputs import Columns, write_atomically
+from tools.grading.client.outputs import Columns, row_lateness, write_atomically
+from tools.grading.lateness import ON_TIME, Lateness
 from tools.grading.records import ERROR
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
@@ -48,6 +50,7 @@ class StudentRecord:
     failures: dict[str, str] = field(default_factory=dict)      # check -> the message it gave
     unanswered: list[str] = field(default_factory=list)         # written answers left as released
     answers: str = ""                                           # the code the student wrote (similarity)
+    lateness: Lateness | None = None                            # None: the lab has no due date
 
     def total(self, columns: Columns) -> float:
         return sum(v for k, v in self.scores.items() if v is not None and k in columns.points)
@@ -92,7 +95,7 @@ def read_results(out: Path, release: nbformat.NotebookNode) -> tuple[str, list[S
     records = []
     for student, row in sorted(rows.items()):
         record = StudentRecord(student, row.get("status", ERROR), dict(row.get("scores", {})), list(row.get("notes", [])),
-                               float(row.get("seconds", 0.0)))
+                               float(row.get("seconds", 0.0)), lateness=row_lateness(row))
         autograded = out / "autograded" / student / f"{lab}.ipynb"
         if autograded.is_file() and record.status != ERROR:
             nb = nbformat.read(autograded, as_version=4)
@@ -187,10 +190,14 @@ def render(lab: str, records: list[StudentRecord], columns: Columns, pairs: list
     if totals:
         parts.append(f" Mean total {sum(totals) / len(totals):.2f} of {columns.maximum:g}; "
                      f"{sum(t == columns.maximum for t in totals)} with full marks.")
+        if any(r.lateness is not None for r in graded):
+            finals = [r.total(columns) - (r.lateness.penalty(r.total(columns)) if r.lateness else 0) for r in graded]
+            parts.append(f" Mean final score, after late penalties, {sum(finals) / len(finals):.2f}.")
     parts.append("</p>")
     if graded:
         parts.append(f"<h2>Scores</h2><img alt='Histogram of the totals and the share of each check&#39;s points the "
                      f"class earned' src='data:image/png;base64,{score_plots(records, columns)}'>")
+    parts += deadline_section(graded, columns)
     waiting = {name: sum(1 for r in graded if r.scores.get(name) is None) for name in columns.manual}
     if any(waiting.values()):
         parts.append("<p>Written answers waiting for manual grading (formgrader): "
@@ -229,6 +236,28 @@ def render(lab: str, records: list[StudentRecord], columns: Columns, pairs: list
                      f"per submission on average; the slowest: {escape(slowest.student)} ({slowest.seconds:.1f} s).</p>")
     parts.append("</body></html>\n")
     return "".join(parts)
+
+
+def deadline_section(graded: list[StudentRecord], columns: Columns) -> list[str]:
+    """How the class handed in, and each student not on time: score before the penalty, penalty, final score."""
+    timed = [r for r in graded if r.lateness is not None]
+    if not timed:
+        return []
+    counts = collections.Counter(r.lateness.status for r in timed)
+    parts = ["<h2>Deadline</h2><p>" + ", ".join(f"{count} {escape(status)}" for status, count in sorted(counts.items()))
+             + ". Late penalties are a share of the score (written answers count once graded).</p>"]
+    late = [r for r in timed if r.lateness.status != ON_TIME]
+    if late:
+        parts.append("<table><tr><th>student</th><th>handed in</th><th>late</th><th>score</th><th>penalty</th>"
+                     "<th>final</th></tr>")
+        for r in late:
+            total = r.total(columns)
+            penalty = r.lateness.penalty(total)
+            parts.append(f"<tr><td>{escape(r.student)}</td><td>{escape(r.lateness.show(r.lateness.submitted))}</td>"
+                         f"<td>{escape(r.lateness.label)}</td><td>{total:g}</td><td>{penalty:g}</td>"
+                         f"<td>{round(total - penalty, 2):g}</td></tr>")
+        parts.append("</table>")
+    return parts
 
 
 def write_class_report(out: Path, release: nbformat.NotebookNode) -> Path:

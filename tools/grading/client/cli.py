@@ -2,10 +2,13 @@
 
     python -m tools.grading LAB SUBMISSIONS [--out DIR] [--workers N | --scheduler tcp://host:8786]
         [--cell-timeout S] [--notebook-timeout S] [--memory-gb G] [--disk-gb G] [--force] [--no-sandbox]
+        [--deadlines FILE] [--timestamps FILE]
 
-(`make autograde LAB=vae SUBMISSIONS=path [WORKERS=2] [SCHEDULER=tcp://...]` runs it.)
+(`make autograde LAB=vae SUBMISSIONS=path [WORKERS=2] [SCHEDULER=tcp://...] [TIMESTAMPS=times.csv]` runs it.)
 SUBMISSIONS holds one folder per student with `<lab>.ipynb` in it, or nbgrader's collected layout
-`<student>/<lab>/<lab>.ipynb`. Results go to OUT (default grading/<lab>/): see outputs.py.
+`<student>/<lab>/<lab>.ipynb`. Results go to OUT (default grading/<lab>/): see outputs.py. The lab's
+due date and late policy come from the course's deadlines.toml, each submission's time from its
+timestamp.txt or the timestamps file (timestamps.py).
 """
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ import sys
 from pathlib import Path
 
 from tools import course
+from tools.grading import deadlines
 from tools.grading.client.batch import BatchOptions, grade_batch
+from tools.grading.client.timestamps import read_timestamps
 from tools.grading.settings import DEFAULTS, GradingSettings, describe
 
 
@@ -46,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="nbgrader course directory that receives the grades (gradebook.db, autograded/) for "
                              "formgrader and nbgrader's feedback commands (default: this repository)")
     parser.add_argument("--no-gradebook", action="store_true", help="do not write into the course's gradebook")
+    parser.add_argument("--deadlines", type=Path, default=deadlines.default_path(),
+                        help="the course's due dates, late policy and extensions (default: deadlines.toml of this "
+                             "repository; a lab it gives no due date has no deadline)")
+    parser.add_argument("--timestamps", type=Path, default=None,
+                        help="CSV file with the header student,submitted: when each student handed in (ISO 8601 with "
+                             "its offset); without it, each submission's nbgrader timestamp.txt")
     return parser
 
 
@@ -70,9 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_gradebook and not (args.course_dir / "nbgrader_config.py").is_file():
         parser.error(f"{args.course_dir} is not an nbgrader course directory (no nbgrader_config.py); "
                      f"give --course-dir, or --no-gradebook")
+    lab_deadline = deadlines.load(args.deadlines, course.lab_names()).lab(args.lab)
     options = BatchOptions(workers=args.workers, scheduler=args.scheduler, retries=args.retries, force=args.force,
                            show_progress=not args.no_progress and sys.stderr.isatty(),
-                           course_dir=None if args.no_gradebook else args.course_dir.resolve())
+                           course_dir=None if args.no_gradebook else args.course_dir.resolve(),
+                           deadline=lab_deadline if lab_deadline.due is not None else None,
+                           timestamps=read_timestamps(args.timestamps) if args.timestamps else {},
+                           timestamps_file=args.timestamps)
     out = args.out or course.REPO_ROOT / "grading" / args.lab
     outcome = grade_batch(args.lab, args.submissions, out, settings, options)
     if outcome.interrupted:

@@ -13,10 +13,17 @@ roster is a CSV file the instructor keeps, one row per student:
 LMS's id of that student (Canvas's "ID" column, Gradescope's "SID"); the other columns are optional.
 A lab whose written answers a person has not graded yet is left blank, never exported as zero, and
 listed; so are students graded but missing from the roster, and roster students without a submission.
+
+Where a lab has a due date (deadlines.toml), the LMS gets the final score, after the late penalty
+(lateness.py, from the submission time in the gradebook); a second file beside the export,
+`<name>-late.csv`, shows for each student of those labs when it was handed in, how late, the score
+before the penalty, the penalty and the final score. A submission whose time is unknown is exported
+without a penalty and listed.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import sys
@@ -29,10 +36,14 @@ from traitlets import Unicode
 
 from tools import course
 from tools.course import CourseError
+from tools.grading import deadlines
+from tools.grading.lateness import UNKNOWN, Lateness, assess
 
 ROSTER_COLUMNS = ("student", "lms_id")
 OPTIONAL_ROSTER_COLUMNS = ("name", "email", "sis_id", "section")
-WRITTEN_BY = {"canvas": "Student,ID,SIS User ID,SIS Login ID,Section", "gradescope": "Name,SID,Email"}
+WRITTEN_BY = {"canvas": "Student,ID,SIS User ID,SIS Login ID,Section", "gradescope": "Name,SID,Email",
+              "late": "Name,LMS ID,Lab,Submitted,Late"}
+LATE_HEADER = [*WRITTEN_BY["late"].split(","), "Score before penalty", "Penalty", "Final score"]
 
 
 class ExportError(CourseError):
@@ -53,15 +64,24 @@ class RosterEntry:
 
 @dataclass
 class LabGrade:
-    """One student's grade in one lab: None when nothing was handed in."""
+    """One student's grade in one lab: None when nothing was handed in; `score` is before any late penalty."""
 
     score: float | None
     max_score: float
     waiting: list[str] = field(default_factory=list)   # written answers a person has not graded yet
+    lateness: Lateness | None = None                    # None: the lab has no due date
 
     @property
     def exportable(self) -> bool:
         return self.score is not None and not self.waiting
+
+    @property
+    def penalty(self) -> float:
+        return self.lateness.penalty(self.score) if self.lateness is not None and self.score is not None else 0.0
+
+    @property
+    def final(self) -> float | None:
+        return None if self.score is None else round(self.score - self.penalty, 2)
 
 
 @dataclass
@@ -101,8 +121,9 @@ def read_roster(path: Path) -> dict[str, RosterEntry]:
     return roster
 
 
-def course_grades(gradebook: Gradebook, labs: list[str]) -> CourseGrades:
-    """The grades of `labs` (every lab in the gradebook when empty); ExportError for a lab it does not know."""
+def course_grades(gradebook: Gradebook, labs: list[str], due: deadlines.Deadlines | None = None) -> CourseGrades:
+    """The grades of `labs` (every lab in the gradebook when empty), late penalties by `due`; ExportError for a lab
+    the gradebook does not know."""
     known = [assignment.name for assignment in gradebook.assignments]
     unknown = [lab for lab in labs if lab not in known]
     if unknown:
@@ -122,9 +143,18 @@ def course_grades(gradebook: Gradebook, labs: list[str]) -> CourseGrades:
             else:
                 waiting = sorted(g.name for notebook in submission.notebooks for g in notebook.grades
                                  if g.needs_manual_grade)
-                grade = LabGrade(submission.score, maxima[lab], waiting)
+                grade = LabGrade(submission.score, maxima[lab], waiting, _lateness(due, lab, student.id,
+                                                                                    submission.timestamp))
             grades.setdefault(student.id, {})[lab] = grade
     return CourseGrades(maxima, grades)
+
+
+def _lateness(due: deadlines.Deadlines | None, lab: str, student: str, timestamp: dt.datetime | None) -> Lateness | None:
+    """The lateness of a submission the gradebook times at `timestamp` (naive UTC, as nbgrader keeps it)."""
+    if due is None:
+        return None
+    submitted = timestamp.replace(tzinfo=dt.timezone.utc) if timestamp is not None else None
+    return assess(due.lab(lab), (student,), submitted, "the gradebook holds no submission time")
 
 
 def roster_problems(grades: CourseGrades, roster: dict[str, RosterEntry]) -> list[str]:
@@ -144,11 +174,48 @@ def roster_problems(grades: CourseGrades, roster: dict[str, RosterEntry]) -> lis
         if waiting:
             problems.append(f"{lab}: written answers not graded yet (left blank; grade them in formgrader, then export "
                             f"again): {', '.join(waiting)}")
+        unknown = sorted(s for s in roster if _time_unknown(grades.grades.get(s, {}).get(lab)))
+        if unknown:
+            problems.append(f"{lab}: submission time unknown (exported without a late penalty; check when they handed "
+                            f"in, then grade again with make autograde TIMESTAMPS=...): {', '.join(unknown)}")
     return problems
 
 
+def _time_unknown(grade: LabGrade | None) -> bool:
+    """Whether a graded submission of a lab with a due date has no known time (exported without a penalty)."""
+    return grade is not None and grade.score is not None and grade.lateness is not None \
+        and grade.lateness.status == UNKNOWN
+
+
 def _score(grade: LabGrade | None) -> str:
-    return f"{grade.score:g}" if grade is not None and grade.exportable else ""
+    """The score the LMS records: the final one, after any late penalty; blank when not exportable."""
+    return f"{grade.final:g}" if grade is not None and grade.exportable else ""
+
+
+def late_csv(grades: CourseGrades, roster: dict[str, RosterEntry]) -> str | None:
+    """For each roster student of each lab with a due date: when, how late, score before penalty, penalty, final.
+    None when no exported lab has a due date."""
+    timed = [lab for lab in grades.labs if any(labs.get(lab) is not None and labs[lab].lateness is not None
+                                               for labs in grades.grades.values())]
+    if not timed:
+        return None
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(LATE_HEADER)
+    for entry in sorted(roster.values(), key=lambda e: (e.name or e.student).lower()):
+        for lab in timed:
+            grade = grades.grades.get(entry.student, {}).get(lab)
+            if grade is None or grade.score is None or grade.lateness is None:
+                continue
+            submitted = grade.lateness.submitted.isoformat(timespec="minutes") if grade.lateness.submitted else ""
+            writer.writerow([entry.name or entry.student, entry.lms_id, lab, submitted, grade.lateness.label,
+                             f"{grade.score:g}", f"{grade.penalty:g}", _score(grade)])
+    return buffer.getvalue()
+
+
+def late_path(export: Path) -> Path:
+    """Where the late penalties of an export go: beside it, `<name>-late.csv`."""
+    return export.with_name(f"{export.stem}-late.csv")
 
 
 def canvas_csv(grades: CourseGrades, roster: dict[str, RosterEntry]) -> str:
@@ -193,6 +260,8 @@ class _RosterExporter(ExportPlugin):
 
     roster = Unicode("roster.csv", help="CSV file: student (submissions folder name), lms_id, and optionally "
                                         "name, email, sis_id, section").tag(config=True)
+    deadlines_file = Unicode(deadlines.SETTINGS_FILE, help="the course's due dates, late policy and extensions "
+                                                      "(deadlines.toml); late penalties follow it").tag(config=True)
     kind = ""
 
     def export(self, gradebook: Gradebook) -> None:
@@ -207,10 +276,17 @@ class _RosterExporter(ExportPlugin):
             self.log.info("wrote %s", path)
 
     def write(self, gradebook: Gradebook) -> tuple[list[Path], list[str]]:
-        """Write the export; (files written, problems to report)."""
+        """Write the export, and its late penalties beside it; (files written, problems to report)."""
         roster = read_roster(Path(self.roster))
-        grades = course_grades(gradebook, [str(lab) for lab in self.assignment])
-        return self.write_files(grades, roster), roster_problems(grades, roster)
+        due = deadlines.load(Path(self.deadlines_file), course.lab_names())
+        grades = course_grades(gradebook, [str(lab) for lab in self.assignment], due)
+        written = self.write_files(grades, roster)
+        late = late_csv(grades, roster)
+        if late is not None:
+            path = late_path(written[0])
+            write_export(path, late, "late")
+            written.append(path)
+        return written, roster_problems(grades, roster)
 
     def write_files(self, grades: CourseGrades, roster: dict[str, RosterEntry]) -> list[Path]:
         raise NotImplementedError
@@ -258,14 +334,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lab", action="append", default=[], help="a lab to export (repeat; default: every graded lab)")
     parser.add_argument("--to", type=Path, default=None, help="the file to write (default: <format>-grades.csv)")
     parser.add_argument("--course-dir", type=Path, default=course.REPO_ROOT, help="the nbgrader course directory")
+    parser.add_argument("--deadlines", type=Path, default=None,
+                        help="due dates, late policy and extensions (default: the course directory's deadlines.toml)")
     args = parser.parse_args(argv)
     if args.format not in EXPORTERS:
         parser.error(f"unknown format {args.format!r}: choose one of {', '.join(EXPORTERS)}")
+    deadlines_file = args.deadlines or args.course_dir / deadlines.SETTINGS_FILE
+    deadlines.load(deadlines_file, course.lab_names())          # a wrong setting stops here, before anything is read
     database = args.course_dir / "gradebook.db"
     if not database.is_file():
         raise ExportError(f"no gradebook at {database}: grade a lab first (make autograde LAB=... SUBMISSIONS=...)")
     exporter = EXPORTERS[args.format](roster=str(args.roster), assignment=args.lab,
-                                      to=str(args.to or f"{args.format}-grades.csv"))
+                                      to=str(args.to or f"{args.format}-grades.csv"),
+                                      deadlines_file=str(deadlines_file))
     with Gradebook(f"sqlite:///{database}", course.course_id(args.course_dir)) as gradebook:
         written, problems = exporter.write(gradebook)
     for line in problems:

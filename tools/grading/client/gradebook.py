@@ -56,6 +56,8 @@ class CourseGradebook:
 
         As nbgrader's autograde does, the files that came with the notebook (nbgrader's
         timestamp.txt and submission_secret.txt, which release_feedback needs) are copied along.
+        Where the lab has a due date, the submission time its lateness was judged on is the
+        gradebook's (the exports compute the late penalty from it); an unknown one stays unknown.
         """
         if result.status != GRADED or result.autograded is None:
             return
@@ -71,6 +73,8 @@ class CourseGradebook:
         when = _parse_timestamp(timestamp)
         if when is None:
             stamp_file.write_text(dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
+        if result.lateness is not None:         # the time the lateness was judged on (None: unknown, not "now")
+            when = result.lateness.submitted
         with self._open() as gradebook:
             scores.record_scores(gradebook, self.lab, result.student, result.scores, self.manual, when)
 

@@ -14,7 +14,9 @@ the release, cell by cell:
   otherwise; cells the student added stay where they were, without any grading metadata;
 * outputs, execution counts, extra metadata, cell ids and the kernelspec are the release's or fresh.
 
-Each repair is reported as one sentence naming the cell. The work is a list of named steps
+A notebook downloaded from Colab (nbformat 4.0 without cell ids, Colab's metadata and run records)
+is rebuilt into the very notebook the same answers give from JupyterLab, without a note: saving
+from Colab is not a slip. Each repair is reported as one sentence naming the cell. The work is a list of named steps
 (`STEPS`) over one `Normalisation` record, run in order by `normalise`.
 """
 from __future__ import annotations
@@ -49,8 +51,15 @@ class Normalisation:
     own_answer_cells: set[int] = field(default_factory=set)      # student cells used as a rescued answer
 
 
+def saved_by_colab(nb: nbformat.NotebookNode) -> bool:
+    """Whether Colab wrote the notebook (it always records its `colab` metadata)."""
+    return isinstance(nb.get("metadata", {}).get("colab"), dict)
+
+
 def note_old_format(state: Normalisation) -> None:
-    """Say so when the notebook was saved without cell ids (nbformat converts it)."""
+    """Say so when the notebook was saved without cell ids by an editor other than Colab (which never writes them)."""
+    if saved_by_colab(state.student):
+        return
     if state.student.get("nbformat_minor", 5) < 5 or any("id" not in c for c in state.student.cells):
         state.notes.append("The notebook was saved in an older format without cell ids; it was converted.")
 
@@ -60,10 +69,10 @@ def match_cells(state: Normalisation) -> None:
     release_cells = state.release.cells
     by_grade_id = {grade_id(c): i for i, c in enumerate(release_cells) if grade_id(c)}
     ordinary_by_id = {c.get("id"): i for i, c in enumerate(release_cells) if not grade_id(c) and c.get("id")}
-    ordinary_by_source: dict[str, int] = {}
+    ordinary_by_source: dict[str, list[int]] = {}
     for i, c in enumerate(release_cells):
         if not grade_id(c):
-            ordinary_by_source.setdefault(c.source, i)
+            ordinary_by_source.setdefault(c.source, []).append(i)
     for s_index, cell in enumerate(state.student.cells):
         cell_grade_id = grade_id(cell)
         match = None
@@ -89,10 +98,9 @@ def match_cells(state: Normalisation) -> None:
             r_index = ordinary_by_id.get(cell.get("id"))
             if (r_index is None or r_index in state.seen_release
                     or release_cells[r_index].cell_type != cell.cell_type):
-                r_index = ordinary_by_source.get(cell.source)
-                if r_index is not None and (r_index in state.seen_release
-                                            or release_cells[r_index].cell_type != cell.cell_type):
-                    r_index = None
+                # without an id (Colab, older editors), by its text: the first such cell not matched yet
+                r_index = next((i for i in ordinary_by_source.get(cell.source, [])
+                                if i not in state.seen_release and release_cells[i].cell_type == cell.cell_type), None)
             match = r_index
         if match is not None and match >= 0:
             state.seen_release.add(match)

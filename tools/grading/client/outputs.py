@@ -1,6 +1,7 @@
 """The results folder: written by the client alone, one submission at a time, never losing anything.
 
-    OUT/grades.csv                       one row per student: status, a column per graded cell, total, notes
+    OUT/grades.csv                       one row per student: status, a column per graded cell, total, and when it
+                                         was handed in, how late, the late penalty and the final score; notes
     OUT/feedback/<student>/<lab>.html    nbgrader's feedback page, with the grader's notes on top
     OUT/autograded/<student>/<lab>.ipynb the executed notebook
     OUT/logs/<student>.log               nbgrader's log of that submission (for the instructor)
@@ -16,6 +17,7 @@ finished, and the next run picks up where it stopped. Scores reach this folder o
 """
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import json
@@ -24,6 +26,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.grading.lateness import Lateness
 from tools.grading.records import ERROR, GRADED, NEEDS_MANUAL, UNCHANGED, GradingResult
 
 
@@ -77,7 +80,7 @@ class ResultStore:
         old = self.earlier(student)
         self.run_status[student] = UNCHANGED
         return GradingResult(student, UNCHANGED, dict(old["scores"]), list(old["notes"]), old["digest"],
-                             old.get("seconds", 0.0))
+                             old.get("seconds", 0.0), lateness=row_lateness(old))
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -108,7 +111,8 @@ class ResultStore:
             self.changes.append(f"{student}: {_total(old.get('scores', {})):g} -> {_total(result.scores):g}")
         self.rows[student] = {"lab": self.lab, "digest": result.digest, "status": result.status,
                               "scores": result.scores, "notes": result.notes,
-                              "seconds": round(result.seconds, 2) or self.rows.get(student, {}).get("seconds", 0)}
+                              "seconds": round(result.seconds, 2) or self.rows.get(student, {}).get("seconds", 0),
+                              "lateness": result.lateness.to_json() if result.lateness is not None else None}
         self.save()
 
     def forget(self, keep: set[str]) -> None:
@@ -124,11 +128,15 @@ class ResultStore:
             write_atomically(self.history / "changes.txt", "\n".join(self.changes) + "\n")
 
     def table(self) -> str:
-        """grades.csv: scores per graded cell; written answers say 'needs manual grading' until graded."""
+        """grades.csv: scores per graded cell; written answers say 'needs manual grading' until graded.
+
+        `total` is the score before any late penalty; `submitted`, `late`, `penalty` and `final` say when it was
+        handed in, how late, the points that cost and the score that stands (blank where the lab has no due date).
+        """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         names = list(self.columns.points)
-        writer.writerow(["student", "status", *names, "total", "max", "notes"])
+        writer.writerow(["student", "status", *names, "total", "max", *LATENESS_COLUMNS, "notes"])
         for student in sorted(self.rows):
             row = self.rows[student]
             status = self.run_status.get(student, row["status"])
@@ -145,9 +153,28 @@ class ResultStore:
             notes = list(row.get("notes", []))
             if waiting and row["status"] != ERROR:
                 notes.append("Written answers need manual grading (formgrader); the total counts only what is graded so far.")
-            writer.writerow([student, status, *cells, f"{_total(scores, names):g}", f"{self.columns.maximum:g}",
-                             " ".join(notes)])
+            total = _total(scores, names)
+            writer.writerow([student, status, *cells, f"{total:g}", f"{self.columns.maximum:g}",
+                             *lateness_cells(row_lateness(row), total), " ".join(notes)])
         return buffer.getvalue()
+
+
+LATENESS_COLUMNS = ("submitted", "late", "penalty", "final")
+
+
+def row_lateness(row: dict) -> Lateness | None:
+    """The lateness a manifest row keeps (None: the lab had no due date)."""
+    data = row.get("lateness")
+    return Lateness.from_json(data) if data else None
+
+
+def lateness_cells(lateness: Lateness | None, total: float) -> list[str]:
+    """grades.csv's submitted, late, penalty and final for a score of `total`."""
+    if lateness is None:
+        return ["", "", "", f"{total:g}"]
+    penalty = lateness.penalty(total)
+    submitted = lateness.submitted.isoformat(timespec="minutes") if lateness.submitted else ""
+    return [submitted, lateness.label, f"{penalty:g}", f"{round(total - penalty, 2):g}"]
 
 
 def _total(scores: dict, names: list[str] | None = None) -> float:
@@ -171,6 +198,12 @@ def summarise(lab: str, results: dict[str, GradingResult], columns: Columns, gra
         totals = [_total(r.scores, list(columns.points)) for r in valid]
         lines.append(f"mean total {sum(totals) / len(totals):.2f} / {maximum:g}; full marks: "
                      f"{sum(t == maximum for t in totals)}")
+        timed = collections.Counter(r.lateness.status for r in valid if r.lateness is not None)
+        if timed:
+            penalties = sum(r.lateness.penalty(_total(r.scores, list(columns.points)))
+                            for r in valid if r.lateness is not None)
+            lines.append("handed in: " + ", ".join(f"{count} {status}" for status, count in sorted(timed.items()))
+                         + f"; late penalties {round(penalties, 2):g} points in all (on what is graded so far)")
     for name, points in columns.points.items():
         if name in columns.manual:
             waiting = sum(1 for r in valid if r.scores.get(name) is None)

@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 
 from tools import cells, course
+from tools.grading.lateness import Lateness
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # Files a student may hand in beside the notebook (data it reads, a helper module), as the kernel gets them.
@@ -30,16 +31,19 @@ class Submission:
     digest: str = ""
     notebook: nbformat.NotebookNode | None = None   # normalised against the release, ready to grade
     files: tuple[tuple[str, bytes], ...] = ()       # files handed in beside the notebook: (relative path, content)
+    lateness: Lateness | None = None                # how late it was handed in (None: the lab has no due date)
 
 
-def find_submissions(folder: Path, lab: str) -> list[Submission]:
+def find_submissions(folder: Path, lab: str, ignore: frozenset[Path] = frozenset()) -> list[Submission]:
     """One Submission per entry of `folder` (a folder per student), with a problem when it cannot be graded.
 
     A student folder holds `<lab>.ipynb`, or `<lab>/<lab>.ipynb` as nbgrader's `collect` leaves it.
+    Hidden entries and the files in `ignore` (the instructor's timestamps file) are not submissions.
     """
     found = []
+    ignored = {path.resolve() for path in ignore}
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or entry.resolve() in ignored:
             continue
         student = entry.name if entry.is_dir() else entry.stem
         submission = Submission(student=student)

@@ -5,7 +5,7 @@ This is what a worker does with a task (locally or on a cluster node), as named 
     lay out        the submission in nbgrader's layout in a scratch course with the release's gradebook
     autograde      nbgrader's autograde with the grading pipeline (pipeline.py), its log captured
     read scores    the scores autograde wrote (scores.autograded_scores) and the grader's notes
-    feedback       nbgrader's feedback page (feedback.py), with the notes on top
+    feedback       nbgrader's feedback page (feedback.py), with the notes and when it was handed in on top
 
 It touches nothing but its own scratch folder, and returns everything it produced, so that the
 client alone writes results.
@@ -26,6 +26,7 @@ import nbformat
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.converters import Autograde, GenerateFeedback
 
+from tools.grading.lateness import UNKNOWN
 from tools.grading.records import ERROR, GRADED, CourseBundle, GradingResult, GradingTask
 from tools.grading.scores import autograded_scores, open_gradebook
 from tools.grading.worker.kernel_launch import remove_tree
@@ -99,7 +100,7 @@ def grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
             reason = _failure_sentence(log.getvalue())
             return GradingResult(student, ERROR, {}, [*task.notes, reason], task.digest,
                                  time.monotonic() - started, log=log.getvalue(), timings=timings,
-                                 worker=socket.gethostname())
+                                 worker=socket.gethostname(), lateness=task.lateness)
 
         mark = time.monotonic()
         with open_gradebook(scratch / "gradebook.db") as gradebook:
@@ -109,17 +110,32 @@ def grade(task: GradingTask, bundle: CourseBundle) -> GradingResult:
         timings["read grades"] = time.monotonic() - mark
 
         mark = time.monotonic()
-        feedback_failure = _run(GenerateFeedback(coursedir=coursedir, config=config), log)
-        feedback_path = scratch / "feedback" / student / lab / f"{lab}.html"
-        feedback = feedback_with_notes(feedback_path.read_text(), notes) if feedback_path.exists() else None
-        if feedback_failure is not None:
-            notes.append("The feedback page could not be made; the grades stand (see the log).")
+        feedback = None
+        if task.feedback_page:
+            feedback_failure = _run(GenerateFeedback(coursedir=coursedir, config=config), log)
+            feedback_path = scratch / "feedback" / student / lab / f"{lab}.html"
+            feedback = (feedback_with_notes(feedback_path.read_text(), notes, handed_in(task, scores))
+                        if feedback_path.exists() else None)
+            if feedback_failure is not None:
+                notes.append("The feedback page could not be made; the grades stand (see the log).")
         timings["feedback"] = time.monotonic() - mark
         return GradingResult(student, GRADED, scores, notes, task.digest, time.monotonic() - started,
                              autograded=graded_path.read_text(), feedback=feedback, log=log.getvalue(),
-                             timings=timings, worker=socket.gethostname())
+                             timings=timings, worker=socket.gethostname(), lateness=task.lateness)
     finally:
         remove_tree(scratch)
+
+
+def handed_in(task: GradingTask, scores: dict[str, float | None]) -> str:
+    """What the feedback page says about when the work was handed in ("" when the lab has no due date).
+
+    The points a penalty costs are given when every score is known (not while a written answer waits); an
+    unknown time is one of the notes already.
+    """
+    if task.lateness is None or task.lateness.status == UNKNOWN:
+        return ""
+    complete = all(value is not None for value in scores.values())
+    return task.lateness.sentence(sum(scores.values()) if complete else None)
 
 
 def _failure_sentence(log: str) -> str:

@@ -32,9 +32,9 @@ import psutil
 
 from tools.grading.settings import KernelPlan
 from tools.grading.worker import bubblewrap
-from tools.grading.worker.kernel_launch import (IN_SANDBOX_DIR, MOUNTED_DIR, LaunchedKernel, die_with_parent,
-                                                in_sandbox_dir, kernel_environment, new_kernel_folder, read_only_paths,
-                                                remove_tree)
+from tools.grading.worker.kernel_launch import (IN_SANDBOX_DIR, MOUNTED_DIR, LaunchedKernel, as_account,
+                                                die_with_parent, hand_over, in_sandbox_dir, kernel_account,
+                                                kernel_environment, new_kernel_folder, read_only_paths, remove_tree)
 
 SERVER_SCRIPT = "start_fork_server.py"
 SERVER_DIR_INSIDE = Path("/grading")    # where the server's folder appears inside its sandbox
@@ -112,9 +112,12 @@ class ForkServer:
             command, env = bubblewrap.command(spec, argv), {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         else:
             command, env = argv, kernel_environment(plan, self.folder / "home")
+        self.account = kernel_account(plan)
+        hand_over(self.folder, self.account)
         self.process = subprocess.Popen(command, cwd=self.kernels, env=env, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self._log, start_new_session=True,
-                                        preexec_fn=None if plan.sandboxed else die_with_parent)
+                                        preexec_fn=None if plan.sandboxed else die_with_parent,
+                                        **as_account(self.account))
         try:
             self._expect("ready", START_TIMEOUT)
             self.server_pid = self._find_server()
@@ -204,6 +207,7 @@ class ForkServer:
         connection = json.loads(connection_file.read_text())
         connection["ip"] = str(inside_folder / "kernel")
         (folder / "kernel-inside.json").write_text(json.dumps(connection))
+        hand_over(folder, self.account)
         request = {"folder": str(inside_folder), "arguments": list(extra_arguments)}
         try:
             self.process.stdin.write(f"{json.dumps(request)}\n".encode())
@@ -217,7 +221,7 @@ class ForkServer:
             shutil.rmtree(folder, ignore_errors=True)
             raise ForkServerError(f"the grading fork server has {len(children)} children, expected 1")
         self.current = ForkedProcess(children[0], self)
-        return LaunchedKernel(self.current, folder, connection_file, writable=self.kernels)
+        return LaunchedKernel(self.current, folder, connection_file, writable=self.kernels, account=self.account)
 
     def close(self) -> None:
         """Stop the server, its sandbox and anything in it; remove its folder."""

@@ -5,10 +5,13 @@ sandbox has no network, not even the host's loopback), its signing key (which th
 its output log and `work/`, the only folder it may write and where it starts. `launch` starts a
 fresh interpreter for one kernel; fork_server_client.py forks kernels from one that has already
 imported the libraries. Both run the code of `in_sandbox/`, mounted read-only into the sandbox.
+Without the sandbox, a plan may name a kernel user: the kernel then runs as that user (the grader
+runs as root), owns its folder and nothing else, and reads only what every user may read.
 """
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import stat
 import subprocess
@@ -52,6 +55,7 @@ class LaunchedKernel:
     connection_file: Path
     output: object | None = None        # the log file the grader opened for it, closed when it is discarded
     writable: Path | None = None        # all it may write, counted against the disk limit (default: its folder)
+    account: tuple[int, int] | None = None  # (uid, gid) it runs as when not the grader's (KernelPlan.kernel_user)
 
     @property
     def disk_folder(self) -> Path:
@@ -73,6 +77,30 @@ def give_working_copy(kernel: LaunchedKernel, folder: Path) -> None:
             target = kernel.workdir / path.relative_to(folder)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+    hand_over(kernel.workdir, kernel.account)
+
+
+def kernel_account(plan: KernelPlan) -> tuple[int, int] | None:
+    """(uid, gid) of the plan's kernel user, or None when kernels run as the grader (or in the sandbox)."""
+    if not plan.kernel_user or plan.sandboxed:
+        return None
+    entry = pwd.getpwnam(plan.kernel_user)
+    return entry.pw_uid, entry.pw_gid
+
+
+def hand_over(folder: Path, account: tuple[int, int] | None) -> None:
+    """Make the kernel's user own `folder` and what it holds (nothing to do when the kernel runs as the grader)."""
+    if account is None:
+        return
+    for root, folders, files in os.walk(folder):
+        for name in [*folders, *files]:
+            os.chown(os.path.join(root, name), *account, follow_symlinks=False)
+    os.chown(folder, *account)
+
+
+def as_account(account: tuple[int, int] | None) -> dict:
+    """subprocess.Popen's arguments that start a process as the kernel's user."""
+    return {} if account is None else {"user": account[0], "group": account[1], "extra_groups": []}
 
 
 def in_sandbox_dir(plan: KernelPlan) -> Path:
@@ -141,10 +169,12 @@ def launch(plan: KernelPlan, token_key: str, extra_arguments: list[str] = ()) ->
         home.mkdir()
         command, env = argv, kernel_environment(plan, home)
     output = open(folder / "kernel.log", "wb")
+    account = kernel_account(plan)
+    hand_over(folder, account)
     process = subprocess.Popen(command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=output,
                                stderr=subprocess.STDOUT, start_new_session=True,
-                               preexec_fn=None if plan.sandboxed else die_with_parent)
-    return LaunchedKernel(process, folder, connection_file, output)
+                               preexec_fn=None if plan.sandboxed else die_with_parent, **as_account(account))
+    return LaunchedKernel(process, folder, connection_file, output, account=account)
 
 
 def die_with_parent() -> None:

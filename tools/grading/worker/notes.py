@@ -2,7 +2,8 @@
 
 The grading preprocessors mark what they did in the executed notebook (an error output with one
 of the names below, or the kernel guard's own error); `notes_from` turns those marks into
-sentences, and `feedback_with_notes` puts the notes at the top of a feedback page.
+sentences, and `feedback_with_notes` puts the notes, and when the work was handed in, at the top
+of a feedback page.
 """
 from __future__ import annotations
 
@@ -12,13 +13,18 @@ import nbformat
 
 from tools import cells
 from tools.grading.in_sandbox.grading_kernel import TAMPER_ERROR
-from tools.grading.records import sentence
+from tools.grading.records import GRADING_MARKS, sentence
 
 GUARD_MARK = "  # added by the grader"       # ends every line the grader adds to a test cell
 INTEGRITY_ERROR = "GradingIntegrityError"    # a check that ran without the guard's signed token
 STOPPED_ERROR = "KernelStopped"              # the kernel stopped (limit, crash) before or in this cell
 NOT_RUN_NOTE = ("*The grader stopped after the last graded cell: the cells below were not run and are "
                 "not graded.*")
+
+
+def grading_marks(cell) -> dict:
+    """The grader's marks in a cell's metadata (records.GRADING_MARKS), made on first use."""
+    return cell.setdefault("metadata", {}).setdefault(GRADING_MARKS, {})
 
 
 def notes_from(autograded: nbformat.NotebookNode) -> list[str]:
@@ -40,15 +46,20 @@ def notes_from(autograded: nbformat.NotebookNode) -> list[str]:
     return notes
 
 
-def feedback_with_notes(page: str, notes: list[str]) -> str:
-    """A feedback page (HTML) with the grader's notes at the top of its body."""
-    if not notes:
+def feedback_with_notes(page: str, notes: list[str], handed_in: str = "") -> str:
+    """A feedback page (HTML) with when it was handed in (and what lateness cost) and the grader's notes on top."""
+    blocks = ""
+    if handed_in:
+        blocks += (f'<div class="grader-lateness" style="border:1px solid #8aa8c8;background:#eef4fb;padding:0.5em 1em;'
+                   f'margin:1em 0"><strong>Handed in</strong><p>{html.escape(handed_in)}</p></div>')
+    if notes:
+        items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
+        blocks += (f'<div class="grader-notes" style="border:1px solid #d0a000;background:#fff8e0;padding:0.5em 1em;'
+                   f'margin:1em 0"><strong>Notes from the grader</strong><ul>{items}</ul></div>')
+    if not blocks:
         return page
-    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
-    block = (f'<div class="grader-notes" style="border:1px solid #d0a000;background:#fff8e0;padding:0.5em 1em;'
-             f'margin:1em 0"><strong>Notes from the grader</strong><ul>{items}</ul></div>')
     marker = page.find("<body")
     if marker < 0:
-        return block + page
+        return blocks + page
     end = page.find(">", marker) + 1
-    return page[:end] + block + page[end:]
+    return page[:end] + blocks + page[end:]

@@ -1,4 +1,9 @@
-"""VerifyChecks: a test cell keeps its points only if the kernel guard signed its end; tidy what the feedback shows."""
+"""VerifyChecks: a test cell keeps its points only if the kernel guard signed its end; tidy what the feedback shows.
+
+A check with hidden tests needs two signatures, one for its visible part and one for its hidden
+tests (GuardTestCells); the cell's metadata records whether the visible part passed
+(`visible_part_passed`), so that a result can say a hidden test failed without showing it.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +15,9 @@ from traitlets import Unicode
 
 from tools import cells
 from tools.grading.in_sandbox.grading_kernel import TOKEN_MIME
-from tools.grading.worker.notes import GUARD_MARK, INTEGRITY_ERROR
+from tools.grading.records import VISIBLE_PART_PASSED
+from tools.grading.worker.notes import GUARD_MARK, INTEGRITY_ERROR, grading_marks
+from tools.grading.worker.preprocessors.guard_test_cells import hidden_part, hidden_start
 
 
 def token_for(key_hex: str, cell_id: str) -> str:
@@ -38,13 +45,20 @@ class VerifyChecks(NbGraderPreprocessor):
             kept.append(output)
         cell.outputs = kept
         cell.source = "\n".join(line for line in cell.source.splitlines() if not line.endswith(GUARD_MARK))
+        parts = [cell_id] + ([hidden_part(cell_id)] if hidden_start(cell.source) is not None else [])
+        signed = [part for part in parts if self._signed(tokens, part)]
+        grading_marks(cell)[VISIBLE_PART_PASSED] = cell_id in signed
         if any(o.get("output_type") == "error" for o in kept):
             return cell, resources
-        expected = token_for(self.token_key, cell_id) if self.token_key else None
-        if not any(isinstance(t, dict) and t.get("cell") == cell_id and expected
-                   and hmac.compare_digest(str(t.get("token", "")), expected) for t in tokens):
+        if signed != parts:
             message = (f"check {cell_id} did not run to its end under the grader's guard (its code was skipped "
                        f"or stopped, or its errors were hidden), so it scores 0")
             cell.outputs.append(new_output("error", ename=INTEGRITY_ERROR, evalue=message,
                                            traceback=[f"{INTEGRITY_ERROR}: {message}"]))
         return cell, resources
+
+    def _signed(self, tokens: list, part: str) -> bool:
+        """Whether the guard signed the end of `part` (a check, or its hidden tests) with this submission's key."""
+        expected = token_for(self.token_key, part) if self.token_key else None
+        return any(isinstance(t, dict) and t.get("cell") == part and expected
+                   and hmac.compare_digest(str(t.get("token", "")), expected) for t in tokens)
