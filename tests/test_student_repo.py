@@ -182,6 +182,7 @@ def _link(source, destination):
 def test_it_installs_into_a_fresh_environment_and_an_untouched_lab_stops_at_exercise_one(student_repo, tmp_path):
     venv = clone_environment(tmp_path / "venv", {"course-utils", *INSTRUCTOR_ONLY})
     env = dict(course.child_env(), PATH=f"{venv / 'bin'}:{os.environ['PATH']}", COURSE_BUDGET="smoke")
+    env.pop("PYTHONPATH")            # a student's shell has no path to the instructor's checkout
     result = subprocess.run(["make", "install", f"VENV={venv}", f"PYTHON={venv / 'bin' / 'python'}"], cwd=student_repo,
                             env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
