@@ -24,6 +24,17 @@ INDEPENDENT_VAE = {
              '''    rec = reconstruction_nll(x_hat, x)
     kl = torch.sum(gaussian_kl(mu, logvar), dim=-1)
     return torch.mean(rec + kl)'''],
+    "train-epoch": '''    model.train(True)
+    seen, running = 0, 0.0
+    for images, _labels in loader:
+        reconstruction, mean, log_variance = model(images)
+        objective = loss_fn(reconstruction, images, mean, log_variance)
+        optimizer.zero_grad()
+        objective.backward()
+        optimizer.step()
+        running += objective.detach().item() * images.size(0)
+        seen += images.size(0)
+    return running / seen''',
     "free-bits": '''    rec = torch.mean(reconstruction_nll(x_hat, x))
     kl_dims = torch.mean(gaussian_kl(mu, logvar), dim=0)
     kl_dims = torch.maximum(kl_dims, torch.full_like(kl_dims, free_bits))

@@ -62,6 +62,40 @@ MUTANTS: list[Mutant] = [
            "+ categorical_kl(class_logits).mean()", "+ z_beta * categorical_kl(class_logits).mean()"),
     Mutant("gumbel-plain-beta", "gumbel-loss",
            "cvae_loss(x_hat, x, mu, logvar, beta=z_beta)", "cvae_loss(x_hat, x, mu, logvar, beta=1.0)"),
+    # A loss through which no gradient flows, or a step that cuts it.
+    Mutant("loss-rebuilt-from-a-number", "train-step",
+           "return (reconstruction + beta * kl).mean()", "return torch.tensor((reconstruction + beta * kl).mean().item())"),
+    Mutant("step-loss-detached", "train-step",
+           "loss = cvae_loss(x_hat, x, mu, logvar, beta)", "loss = cvae_loss(x_hat, x, mu, logvar, beta).detach()"),
+    Mutant("gumbel-kl-logits-detached", "gumbel-loss",
+           "F.log_softmax(class_logits, dim=1)", "F.log_softmax(class_logits.detach(), dim=1)"),
+    # Tensors made on the default device.
+    Mutant("cvae-noise-on-the-default-device", "cvae",
+           "z = torch.distributions.Normal(mu, torch.exp(0.5 * logvar)).rsample()",
+           "z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape)"),
+    Mutant("gumbel-prior-on-the-default-device", "gumbel-loss",
+           "return (log_q.exp() * (log_q + math.log(class_logits.shape[1]))).sum(dim=1)",
+           "return (log_q.exp() * (log_q - torch.full((class_logits.shape[1],), 1 / class_logits.shape[1]).log())).sum(dim=1)"),
+    # Random draws of the wrong distribution.
+    Mutant("cvae-uniform-noise", "cvae",
+           "z = torch.distributions.Normal(mu, torch.exp(0.5 * logvar)).rsample()",
+           "z = mu + torch.exp(0.5 * logvar) * torch.rand_like(mu)"),
+    Mutant("cvae-one-noise-for-the-batch", "cvae",
+           "z = torch.distributions.Normal(mu, torch.exp(0.5 * logvar)).rsample()",
+           "z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu[:1])"),
+    # Numerics that break only for extreme values in a batch, and sizes confused.
+    Mutant("loss-bce-by-hand-without-a-guard", "train-step",
+           "F.binary_cross_entropy(x_hat, x, reduction=\"none\")", "-(x * torch.log(x_hat) + (1 - x) * torch.log(1 - x_hat))"),
+    Mutant("gumbel-kl-max-of-the-whole-batch", "gumbel-loss",
+           "log_q = F.log_softmax(class_logits, dim=1)",
+           "log_q = (class_logits - class_logits.max()) - (class_logits - class_logits.max()).exp().sum(dim=1, keepdim=True).log()"),
+    Mutant("gumbel-kl-softmax-over-the-batch", "gumbel-loss",
+           "F.log_softmax(class_logits, dim=1)", "F.log_softmax(class_logits, dim=0)"),
+    # The training step.
+    Mutant("step-no-training-mode", "train-step",
+           "    model.train()\n", ""),
+    Mutant("step-before-backward", "train-step",
+           "    loss.backward()\n    optimizer.step()\n", "    optimizer.step()\n    loss.backward()\n"),
 ]
 
 ALTERNATIVES: list[Alternative] = [
@@ -85,6 +119,18 @@ ALTERNATIVES: list[Alternative] = [
                 "    return (reconstruction.sum() + beta * kl.sum()) / len(x)"),
     Alternative("step-zero-grad-to-none", "train-step", "    optimizer.zero_grad()\n",
                 "    optimizer.zero_grad(set_to_none=True)\n"),
+    Alternative("step-loss-with-xlogy-and-distributions", "train-step",
+                "    reconstruction = F.binary_cross_entropy(x_hat, x, reduction=\"none\").flatten(start_dim=1).sum(dim=1)\n"
+                "    kl = 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).sum(dim=1)",
+                "    reconstruction = -(torch.xlogy(x, x_hat) + torch.xlogy(1 - x, 1 - x_hat)).sum(dim=(1, 2, 3))\n"
+                "    q = torch.distributions.Normal(mu, torch.exp(0.5 * logvar))\n"
+                "    kl = torch.distributions.kl_divergence(q, torch.distributions.Normal(torch.zeros_like(mu), "
+                "torch.ones_like(mu))).sum(dim=1)"),
+    Alternative("gumbel-kl-from-logits-and-logsumexp", "gumbel-loss",
+                "    log_q = F.log_softmax(class_logits, dim=1)                               # (B, K), exact even for extreme logits\n"
+                "    return (log_q.exp() * (log_q + math.log(class_logits.shape[1]))).sum(dim=1)",
+                "    q = torch.softmax(class_logits, dim=1)\n"
+                "    return (q * class_logits).sum(dim=1) - torch.logsumexp(class_logits, dim=1) + math.log(class_logits.shape[1])"),
     Alternative("gumbel-torch-distributions", "gumbel-loss",
                 "    log_q = F.log_softmax(class_logits, dim=1)                               # (B, K), exact even for extreme logits\n"
                 "    return (log_q.exp() * (log_q + math.log(class_logits.shape[1]))).sum(dim=1)",

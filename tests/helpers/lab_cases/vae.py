@@ -76,6 +76,55 @@ MUTANTS: list[Mutant] = [
            "gaussian_kl(mu, logvar).mean(dim=0)", "gaussian_kl(mu, logvar).sum(dim=0)"),
     Mutant("free-bits-reconstruction-summed", "free-bits",
            "reconstruction_nll(x_hat, x).mean()", "reconstruction_nll(x_hat, x).sum()"),
+    # A loss through which no gradient flows, or a step that cuts it.
+    Mutant("encoder-detached-features", "encoder",
+           "self.hidden(x.flatten(start_dim=1))", "self.hidden(x.flatten(start_dim=1)).detach()"),
+    Mutant("reparam-sigma-detached", "reparametrize",
+           "sigma = torch.exp(0.5 * logvar)", "sigma = torch.exp(0.5 * logvar).detach()"),
+    Mutant("decoder-logits-detached", "decoder",
+           "logits = self.to_logits(self.hidden(z))", "logits = self.to_logits(self.hidden(z)).detach()"),
+    Mutant("forward-sample-detached", "vae",
+           "z = reparametrize(mu, logvar)", "z = reparametrize(mu, logvar).detach()"),
+    Mutant("elbo-rebuilt-from-a-number", "loss",
+           "return per_image.mean()", "return torch.tensor(per_image.mean().item())"),
+    Mutant("free-bits-kl-detached", "free-bits",
+           "gaussian_kl(mu, logvar).mean(dim=0)", "gaussian_kl(mu, logvar).detach().mean(dim=0)"),
+    # Tensors made on the default device.
+    Mutant("kl-ones-on-the-default-device", "loss",
+           "logvar.exp() - logvar - 1)", "logvar.exp() - logvar - torch.ones(mu.shape))"),
+    Mutant("free-bits-floor-on-the-default-device", "free-bits",
+           "beta * kl_per_dimension.clamp(min=free_bits).sum()",
+           "beta * torch.maximum(kl_per_dimension, torch.full(kl_per_dimension.shape, free_bits)).sum()"),
+    # Random draws of the wrong distribution.
+    Mutant("reparam-one-noise-for-the-batch", "reparametrize",
+           "eps = torch.randn_like(mu)", "eps = torch.randn_like(mu[:1])"),
+    Mutant("reparam-half-normal-noise", "reparametrize",
+           "eps = torch.randn_like(mu)", "eps = torch.randn_like(mu).abs()"),
+    # Numerics that break only for extreme values in a batch.
+    Mutant("decoder-sigmoid-that-overflows", "decoder",
+           "torch.sigmoid(logits).view(", "(logits.exp() / (1 + logits.exp())).view("),
+    Mutant("bce-by-hand-without-a-guard", "loss",
+           "F.binary_cross_entropy(x_hat, x, reduction=\"none\")",
+           "-(x * torch.log(x_hat) + (1 - x) * torch.log(1 - x_hat))"),
+    # The training loop.
+    Mutant("loop-no-zero-grad", "train-epoch",
+           "        optimizer.zero_grad()\n", ""),
+    Mutant("loop-step-before-backward", "train-epoch",
+           "        loss.backward()\n        optimizer.step()\n", "        optimizer.step()\n        loss.backward()\n"),
+    Mutant("loop-zero-grad-after-backward", "train-epoch",
+           "        optimizer.zero_grad()\n        loss.backward()\n", "        loss.backward()\n        optimizer.zero_grad()\n"),
+    Mutant("loop-steps-twice", "train-epoch",
+           "        optimizer.step()\n", "        optimizer.step()\n        optimizer.step()\n"),
+    Mutant("loop-no-training-mode", "train-epoch",
+           "    model.train()\n", ""),
+    Mutant("loop-average-of-batch-averages", "train-epoch",
+           "meter.update(loss.item(), n=len(x))", "meter.update(loss.item())"),
+    Mutant("loop-returns-the-last-loss", "train-epoch",
+           "return meter.avg", "return loss.item()"),
+    Mutant("loop-returns-a-tensor", "train-epoch",
+           "return meter.avg", "return torch.tensor(meter.avg)"),
+    Mutant("loop-loss-detached", "train-epoch",
+           "loss = loss_fn(x_hat, x, mu, logvar)", "loss = loss_fn(x_hat, x, mu, logvar).detach()"),
 ]
 
 ALTERNATIVES: list[Alternative] = [
@@ -92,14 +141,29 @@ ALTERNATIVES: list[Alternative] = [
                 "(1 / (1 + torch.exp(-logits))).reshape(z.shape[0], *self.image_shape)"),
     Alternative("forward-step-by-step", "vae", "        z = reparametrize(mu, logvar)\n        return self.decoder(z), mu, logvar",
                 "        x_hat = self.decoder(reparametrize(mu, logvar))\n        return (x_hat, mu, logvar)"),
-    Alternative("loss-by-hand-and-torch-distributions", "loss",
+    Alternative("bce-by-hand-with-xlogy", "loss",
                 "    per_pixel = F.binary_cross_entropy(x_hat, x, reduction=\"none\")  # (B, 1, 28, 28)",
-                "    per_pixel = -(x * torch.log(x_hat) + (1 - x) * torch.log(1 - x_hat))"),
+                "    per_pixel = -(torch.xlogy(x, x_hat) + torch.xlogy(1 - x, 1 - x_hat))"),
+    Alternative("bce-by-hand-with-clamped-logs", "loss",
+                "    per_pixel = F.binary_cross_entropy(x_hat, x, reduction=\"none\")  # (B, 1, 28, 28)",
+                "    per_pixel = -(x * x_hat.clamp_min(1e-12).log() + (1 - x) * (1 - x_hat).clamp_min(1e-12).log())"),
+    Alternative("kl-in-kingmas-form", "loss", "    return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1)",
+                "    return -0.5 * (1 + logvar - mu ** 2 - torch.exp(logvar))"),
     Alternative("kl-torch-distributions", "loss", "    return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1)",
                 "    q = torch.distributions.Normal(mu, torch.exp(0.5 * logvar))\n"
                 "    prior = torch.distributions.Normal(torch.zeros_like(mu), torch.ones_like(mu))\n"
                 "    return torch.distributions.kl_divergence(q, prior)"),
     Alternative("elbo-sum-then-divide", "loss", "    return per_image.mean()", "    return per_image.sum() / x.shape[0]"),
+    Alternative("loop-sums-by-hand-zero-grad-first", "train-epoch",
+                "    meter = cu.AverageMeter(\"train loss\")\n    bar = cu.progress(loader, desc=desc)\n    for x, _ in bar:\n"
+                "        x_hat, mu, logvar = model(x)\n        loss = loss_fn(x_hat, x, mu, logvar)\n"
+                "        optimizer.zero_grad()\n        loss.backward()\n        optimizer.step()\n"
+                "        meter.update(loss.item(), n=len(x))\n        bar.set_postfix(loss=f\"{meter.avg:.1f}\")\n"
+                "    return meter.avg",
+                "    total, count = 0.0, 0\n    for batch in loader:\n        x = batch[0]\n"
+                "        optimizer.zero_grad(set_to_none=True)\n        x_hat, mu, logvar = model(x)\n"
+                "        loss = loss_fn(x_hat, x, mu, logvar)\n        loss.backward()\n        optimizer.step()\n"
+                "        total += float(loss.detach()) * x.shape[0]\n        count += x.shape[0]\n    return total / count"),
     Alternative("free-bits-torch-where", "free-bits", "kl_per_dimension.clamp(min=free_bits).sum()",
                 "torch.where(kl_per_dimension < free_bits, torch.full_like(kl_per_dimension, free_bits), "
                 "kl_per_dimension).sum()"),
