@@ -17,8 +17,6 @@ import pytest
 from tools import cells, course
 
 LABS = course.lab_names()
-# The labs whose hints still name the solution's code; each must leave this list (strict: it fails once fixed).
-HINTS_NOT_YET_CLEAN: set[str] = {"gan"}
 
 CALLED = re.compile(r"(?:\b(?:torch|F|nn|np|math)\.(\w+))|(?:\.(\w+)\s*\()|(?:\b(\w+)\s*\()")
 
@@ -80,9 +78,7 @@ def hint_problems(solution: nbformat.NotebookNode, released: nbformat.NotebookNo
     return problems
 
 
-@pytest.mark.parametrize("lab", [pytest.param(lab, marks=pytest.mark.xfail(lab in HINTS_NOT_YET_CLEAN, strict=True,
-                                                                          reason="hints still name the code"))
-                                 for lab in LABS])
+@pytest.mark.parametrize("lab", LABS)
 def test_no_hint_spells_out_the_solution(lab):
     solution = nbformat.read(course.solution_notebook(lab), as_version=4)
     released = nbformat.read(course.student_notebook(lab), as_version=4)

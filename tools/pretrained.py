@@ -33,7 +33,7 @@ FIGURE_CELLS = {
               "quality", "gumbel-model", "gumbel-loss", "gumbel-train", "gumbel-plain-train", "gumbel-results"],
              ["conditional accuracy", "label-free NMI", "label-free NMI, plain ELBO"]),
     "gan": (["setup-imports", "config", "load-data", "networks", "d-step", "stand-ins", "g-step", "dcgan-training-loop",
-             "dcgan-train", "collage", "wgan", "wgan-train", "gradient-penalty", "critic-gp-step", "wgan-gp-train", "compare"],
+             "dcgan-train", "collage", "wgan", "wgan-train", "gradient-penalty", "wgan-gp-iteration", "wgan-gp-train", "compare"],
             ["DCGAN confident", "DCGAN FD", "WGAN confident", "WGAN FD", "WGAN-GP confident", "WGAN-GP FD", "real FD at the same N"]),
     "flows": (["setup-imports", "config", "scale-shift", "log-prob", "coupling", "coupling-given", "toy-flow", "toy-train", "pixels", "image-flow",
                "image-flow-train", "made", "made-given", "iaf-step", "iaf-vae", "iaf-vae-train", "iwae", "iwae-table"],
@@ -48,6 +48,7 @@ FIGURE_CELLS = {
     "pixel_loss": (["setup-imports", "config", "load-data", "dissimilarity", "shift", "rank", "small-vae", "candidates", "figure",
                     "feature-distance", "statistics", "vae-gan", "vae-gan-compare"],
                    ["BCE closest (share)", "squared error closest (share)", "features closest (share)",
+                    "BCE of the shift over the Gaussian blur's",
                     "per-pixel VAE grey (reconstructions)", "VAE-GAN grey (reconstructions)", "per-pixel VAE confident",
                     "VAE-GAN confident", "per-pixel VAE FD", "VAE-GAN FD"]),
 }
