@@ -10,10 +10,13 @@ One module per concern:
     images    collage, to_uint8, save_image
     plots     show_images, show_grid, plot_curves, scatter_by_label
     classifier DigitClassifier, load_classifier (judges generated images)
-    evaluation classify, conditional_accuracy, inception_score, confident_share,
-               class_histogram, frechet_distance, SampleJudge (the same sample scores in every lab)
+    evaluation classify, conditional_accuracy, inception_score, confident_share, class_histogram,
+               frechet_distance, kernel_distance, precision_recall (figures of image sets)
+    yardstick SampleJudge, SampleScores, Measured, verdict (the same scores, with errors and real
+               images at the same N, in every lab)
     checks    check, check_tensor, check_scalar, check_range, check_close, check_device, check_call,
-              passed, CheckError
+              check_gradients, check_moments, check_frequencies, needs, passed, CheckError
+    standing  checklist (the last cell of every lab: which checks passed, failed or have not run in this kernel)
     checkpoints save_model, load_model, train_or_load (the labs' PRETRAINED switch),
                 load_course_samples, save_course_samples (samples of every lab's model, compared in the last lab)
     progress  progress (tqdm bars)
@@ -23,11 +26,13 @@ One module per concern:
 """
 from .augment import random_shifts
 from .budget import BUDGET_ENV_VAR, Budget, get_budget
+from .standing import checklist
 from .classifier import DigitClassifier, load_classifier
-from .evaluation import (SampleJudge, class_histogram, classify, conditional_accuracy, confident_share,
-                         frechet_distance, inception_score)
-from .checks import (CheckError, check, check_call, check_close, check_device, check_range, check_scalar,
-                     check_tensor, passed)
+from .evaluation import (class_histogram, classify, conditional_accuracy, confident_share, frechet_distance,
+                         inception_score, kernel_distance, precision_recall)
+from .yardstick import Measured, SampleJudge, SampleScores, verdict
+from .checks import (CheckError, check, check_call, check_close, check_device, check_frequencies, check_gradients,
+                     check_moments, check_range, check_scalar, check_tensor, needs, passed)
 from .checkpoints import (CheckpointMismatchError, load_course_samples, load_model, load_pretrained, pretrained_path,
                           save_course_samples, save_model, train_or_load)
 from .data import DATA_ROOT_ENV_VAR, BatchLoader, DatasetUnavailableError, ImageData, data_root, load_images
@@ -44,10 +49,12 @@ from .toy import RingOfGaussians
 __all__ = [
     "BUDGET_ENV_VAR", "Budget", "get_budget",
     "DigitClassifier", "load_classifier",
-    "SampleJudge", "class_histogram", "classify", "conditional_accuracy", "confident_share", "frechet_distance",
-    "inception_score",
-    "CheckError", "check", "check_call", "check_close", "check_device", "check_range", "check_scalar", "check_tensor",
-    "passed",
+    "class_histogram", "classify", "conditional_accuracy", "confident_share", "frechet_distance",
+    "inception_score", "kernel_distance", "precision_recall",
+    "Measured", "SampleJudge", "SampleScores", "verdict",
+    "CheckError", "check", "check_call", "check_close", "check_device", "check_frequencies", "check_gradients",
+    "check_moments", "check_range", "check_scalar", "check_tensor", "needs", "passed",
+    "checklist",
     "CheckpointMismatchError", "load_course_samples", "load_model", "load_pretrained", "pretrained_path",
     "save_course_samples", "save_model", "train_or_load",
     "DATA_ROOT_ENV_VAR", "BatchLoader", "DatasetUnavailableError", "ImageData", "data_root", "load_images",

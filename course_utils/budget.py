@@ -1,8 +1,10 @@
 """The run budget: how long the notebooks train.
 
-Every notebook runs the same code under both budgets; only sizes change (epochs, batches,
-points in a plot). `full` is what students and GPU CI run; `smoke` finishes in seconds on a
-CPU and is what CPU CI and the autograder run.
+Every notebook runs the same code under every budget; only sizes change (epochs, batches,
+points in a plot). `full` is what students and GPU CI run (at most 20 minutes of a laptop CPU per
+lab); `smoke` finishes in seconds on a CPU and is what CPU CI and the autograder run; `course` is
+what `make pretrained` trains the course's pretrained models with: the full budget, except where a
+lab gives a longer `course=` size (at most two hours of a 2-core CPU per lab).
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 BUDGET_ENV_VAR = "COURSE_BUDGET"
-BUDGETS = ("full", "smoke")
+BUDGETS = ("full", "smoke", "course")
 T = TypeVar("T")
 
 
@@ -30,9 +32,16 @@ class Budget:
     def is_smoke(self) -> bool:
         return self.name == "smoke"
 
-    def choose(self, *, full: T, smoke: T) -> T:
-        """Return `full` or `smoke` according to this budget, e.g. `budget.choose(full=10, smoke=1)`."""
-        return smoke if self.is_smoke else full
+    def choose(self, *, full: T, smoke: T, course: T | None = None) -> T:
+        """The size that belongs to this budget, e.g. `budget.choose(full=10, smoke=1, course=40)`.
+
+        `course` is optional: without it the course's pretrained models train as long as the full budget.
+        """
+        if self.is_smoke:
+            return smoke
+        if self.name == "course" and course is not None:
+            return course
+        return full
 
     def __str__(self) -> str:
         return f"{self.name} ({self.reason})" if self.reason else self.name

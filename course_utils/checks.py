@@ -2,7 +2,14 @@
 back, and (when given) a hint; where the wrong value is one a known mistake gives, the hint names it.
 
 They raise `CheckError`, a subclass of AssertionError, so a failing check fails its cell (and
-its points under the autograder) instead of printing a warning that scrolls away.
+its points under the autograder) instead of printing a warning that scrolls away. In a notebook a
+`CheckError` shows as its message alone: what was checked, what came back, what was expected and the
+hint, without the traceback through the check's own code.
+
+Beyond values and shapes, three kinds of mistake only show in behaviour, and have their own checks:
+`check_gradients` (a loss that must train carries a gradient to what it trains), `check_device`
+(new tensors are made where the inputs live, as on a GPU), and `check_moments` / `check_frequencies`
+(random draws follow the distribution they should, judged within their sampling error).
 """
 from __future__ import annotations
 
@@ -15,9 +22,18 @@ from torch.overrides import TorchFunctionMode
 
 T = TypeVar("T")
 
+# Random draws may stray this many standard errors from what they should be: a correct sampler strays
+# farther about once in two million checks, a wrong one is caught as soon as its error exceeds it.
+SAMPLING_TOLERANCE = 5.0
+
 
 class CheckError(AssertionError):
     """A check on a student's result failed; the message explains what to fix."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for a failed check (it calls this instead of formatting the traceback): the message."""
+        first, *rest = str(self).splitlines() or [""]
+        return [f"\x1b[1;31mCheck failed:\x1b[0m {first}", *rest]
 
 
 def _fail(message: str, hint: str | None) -> None:
@@ -159,6 +175,76 @@ def check_device(name: str, compute: Callable[[], Any], device: torch.device | s
     return result
 
 
+def check_gradients(name: str, loss, inputs: dict[str, torch.Tensor], hint: str | None = None) -> dict[str, torch.Tensor]:
+    """`loss` is a finite scalar that autograd can differentiate, and a finite, non-zero gradient reaches each input.
+
+    `inputs` names the tensors the loss must train ({"the decoder's weights": decoder.weight, ...}).
+    Returns the gradients, by name, for checks of their values. The graph is kept (`retain_graph`).
+    """
+    check_scalar(name, loss, hint=hint)
+    if not loss.requires_grad:
+        _fail(f"{name} carries no gradient: it was cut from the computation that made it (a .detach(), .item(), "
+              f"torch.tensor(...) of a value, or torch.no_grad()), so a training step would change nothing.", hint)
+    tensors = list(inputs.values())
+    gradients = torch.autograd.grad(loss, tensors, allow_unused=True, retain_graph=True)
+    found = {}
+    for (what, tensor), gradient in zip(inputs.items(), gradients):
+        if gradient is None:
+            _fail(f"no gradient of {name} reaches {what}: the loss does not depend on it through operations autograd "
+                  f"can follow, so training would never change it.", hint)
+        if not torch.isfinite(gradient).all():
+            _fail(f"the gradient of {name} with respect to {what} is not finite (inf or nan).", hint)
+        if not gradient.abs().max() > 0:
+            _fail(f"the gradient of {name} with respect to {what} is zero everywhere: it reaches {what}, but through a "
+                  f"step that passes no signal (a rounding, a comparison, a constant), so training would not move it.", hint)
+        found[what] = gradient
+    return found
+
+
+def check_moments(name: str, samples: torch.Tensor, mean, std, hint: str | None = None) -> None:
+    """Draws `samples` (N, ...) have the expected mean and standard deviation (per position), within sampling error.
+
+    `mean` and `std` are numbers or tensors of the shape of one draw. The mean may stray by 5 standard
+    errors (std / sqrt(N)) and the standard deviation by 5 of its own (about std / sqrt(2N)).
+    """
+    check_tensor(name, samples, hint=hint)
+    if len(samples) < 2:
+        _fail(f"{name} holds {len(samples)} draw(s); at least 2 are needed to judge a distribution.", hint)
+    values = samples.detach().to("cpu", torch.float64)
+    n = len(values)
+    mean = torch.as_tensor(mean, dtype=torch.float64).expand(values.shape[1:])
+    std = torch.as_tensor(std, dtype=torch.float64).expand(values.shape[1:])
+    for what, found, expected, error in (("mean", values.mean(0), mean, std / n ** 0.5),
+                                         ("standard deviation", values.std(0), std, std / (2 * n) ** 0.5)):
+        stray = (found - expected).abs() - SAMPLING_TOLERANCE * error
+        if (stray > 1e-12).any():
+            worst = int(stray.flatten().argmax())
+            index = tuple(int(i) for i in torch.unravel_index(torch.tensor(worst), found.shape)) if found.ndim else ()
+            where = f" at position {index}" if index else ""
+            _fail(f"the {what} of {n} draws of {name}{where} is {found.flatten()[worst].item():.4g}; expected "
+                  f"{expected.flatten()[worst].item():.4g} (give or take {SAMPLING_TOLERANCE * error.flatten()[worst].item():.2g}).", hint)
+
+
+def check_frequencies(name: str, draws: torch.Tensor, probs, hint: str | None = None) -> None:
+    """Category indices `draws` (any shape) fall in [0, K) and come up as often as `probs` (K,) says, within 5 standard errors."""
+    check_tensor(name, draws, hint=hint)
+    if draws.is_floating_point():
+        _fail(f"{name} should hold category indices (an integer tensor), but has dtype {draws.dtype}.", hint)
+    probs = torch.as_tensor(probs, dtype=torch.float64)
+    values = draws.detach().cpu().flatten()
+    out_of_range = (values < 0) | (values >= len(probs))
+    if bool(out_of_range.any()):
+        _fail(f"{name} holds {values[out_of_range][0].item()}, outside the categories 0..{len(probs) - 1}.", hint)
+    n = len(values)
+    found = torch.bincount(values, minlength=len(probs)).double() / n
+    error = (probs * (1 - probs) / n).sqrt()
+    stray = (found - probs).abs() - SAMPLING_TOLERANCE * error
+    if (stray > 1e-12).any():
+        worst = int(stray.argmax())
+        _fail(f"category {worst} came up in {found[worst].item():.2%} of {n} draws of {name}; expected "
+              f"{probs[worst].item():.2%} (give or take {SAMPLING_TOLERANCE * error[worst].item():.2%}).", hint)
+
+
 def check_call(what: str, call: Callable[[], T], hint: str | None = None) -> T:
     """Run `call()`, the student's code, and return its result; an exception becomes a CheckError naming the call.
 
@@ -174,6 +260,17 @@ def check_call(what: str, call: Callable[[], T], hint: str | None = None) -> T:
     except Exception as error:  # noqa: BLE001 -- any error in the student's code is reported the same way
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         _fail(f"{what} raised {type(error).__name__}: {first_line}", hint)
+
+
+def needs(namespace: dict[str, Any], **what_makes_them: str) -> None:
+    """Stop a given cell at once, saying what to run first, when a name it uses is not defined yet.
+
+    `cu.needs(globals(), best_name="the guidance sweep above (it needs Exercise 8)")` at the top of a
+    cell turns a NameError deep inside it into one sentence naming the cell or exercise to finish.
+    """
+    missing = [f"`{name}` from {where}" for name, where in what_makes_them.items() if name not in namespace]
+    if missing:
+        raise CheckError(f"this cell needs {' and '.join(missing)}: run that first.")
 
 
 def passed(message: str) -> None:

@@ -1,18 +1,25 @@
-"""Numbers that say how good generated images are, measured with the judge classifier.
+"""Numbers that say how good generated images are, measured on the judge classifier's outputs.
+
+Each function takes classifier probabilities (N, n_classes) or features (N, D) of image sets:
 
 * `conditional_accuracy`: the share of samples generated for class c that the classifier calls c.
 * `inception_score`: exp(E_x KL(p(y|x) || p(y))); high when each sample is confidently one class
   and all classes appear. It lies between 1 and the number of classes.
-* `frechet_distance`: the distance between Gaussians fitted to classifier features of two image
-  sets (FID's recipe with the course classifier instead of Inception). Always compare it with a
-  real-vs-real baseline, e.g. the two halves of the test set.
+* `confident_share`, `class_histogram`: legible samples, and how the classes are spread.
+* `frechet_distance`: the distance between Gaussians fitted to two feature sets (FID's recipe with
+  the course classifier instead of Inception; Heusel et al., 2017). It is biased upwards at small N:
+  compare it only with real images scored at the same N (what `SampleJudge` does).
+* `kernel_distance`: KID (Bińkowski et al., 2018), an unbiased estimate of the squared maximum mean
+  discrepancy with a cubic polynomial kernel: about 0 for two samples of one distribution, at any N.
+* `precision_recall`: the k-nearest-neighbour precision and recall of Kynkäänniemi et al. (2019):
+  precision is the share of generated samples that fall on the real images' manifold (fidelity),
+  recall the share of real images that fall on the generated samples' manifold (coverage).
+
+`kernel_distance` and `precision_recall` are torch-fidelity's implementations (a maintained library),
+fed with the course classifier's features; `frechet_distance` is written out here so that a student
+can read it, and tests/test_evaluation.py checks it against torch-fidelity's.
 """
 from __future__ import annotations
-
-import hashlib
-import os
-import tempfile
-from pathlib import Path
 
 import torch
 
@@ -82,10 +89,7 @@ def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> floa
 
     ||m_a - m_b||^2 + Tr(S_a + S_b - 2 (S_a^1/2 S_b S_a^1/2)^1/2)
     """
-    if features_a.ndim != 2 or features_b.ndim != 2 or features_a.shape[1] != features_b.shape[1]:
-        raise ValueError(f"frechet_distance expects two (N, D) feature sets with the same D; got {tuple(features_a.shape)} and {tuple(features_b.shape)}.")
-    if min(len(features_a), len(features_b)) < 2:
-        raise ValueError("frechet_distance needs at least 2 samples in each set to estimate a covariance.")
+    _check_feature_sets("frechet_distance", features_a, features_b)
     a, b = features_a.double(), features_b.double()
     mean_a, mean_b = a.mean(0), b.mean(0)
     cov_a, cov_b = torch.cov(a.T, correction=1), torch.cov(b.T, correction=1)
@@ -97,65 +101,42 @@ def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> floa
     return max(distance.item(), 0.0)
 
 
-class SampleJudge:
-    """Scores sets of generated images against real test images, the same way in every lab.
+def kernel_distance(features_a: torch.Tensor, features_b: torch.Tensor, subsets: int = 50,
+                    subset_size: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """KID between two feature sets: the mean and the spread (std) over `subsets` random subsets.
 
-    Built once from the judge classifier and the test images: the real images' features are the
-    reference for the Fréchet distance, and their own scores (confident share, inception score,
-    classes, and the distance between the two halves of the test set) are the baseline any
-    generator is compared with.
+    Each subset draws min(subset_size, N_a, N_b) features from each set without replacement and
+    computes the unbiased MMD^2 with the kernel k(x, y) = (x.y / D + 1)^3 (Bińkowski et al., 2018, eq. 5).
     """
-
-    def __init__(self, classifier: DigitClassifier, real_images: torch.Tensor) -> None:
-        self.classifier = classifier
-        probs_a, features_a, self.reference = _real_image_scores(classifier, real_images)
-        self.baseline = self._report(probs_a, features_a)
-
-    def _report(self, probs: torch.Tensor, features: torch.Tensor) -> dict[str, object]:
-        return {"confident": confident_share(probs), "IS": inception_score(probs),
-                "FD": frechet_distance(features, self.reference), "classes": class_histogram(probs)}
-
-    def score(self, images: torch.Tensor) -> dict[str, object]:
-        """confident share, inception score, Fréchet distance to real images, and share per class of `images`."""
-        return self._report(*classify(self.classifier, images))
-
-    @staticmethod
-    def table(scores: dict[str, dict[str, object]]) -> str:
-        """One aligned line per scored set: confident share, IS, FD and the smallest / largest class share."""
-        lines = [f"{'':24}{'confident':>10}{'IS':>7}{'FD':>9}   smallest / largest class share"]
-        for name, s in scores.items():
-            lines.append(f"{name:24}{s['confident']:>10.1%}{s['IS']:>7.2f}{s['FD']:>9.2f}   "
-                         f"{s['classes'].min():.1%} / {s['classes'].max():.1%}")
-        return "\n".join(lines)
+    from torch_fidelity.metric_kid import KEY_METRIC_KID_MEAN, KEY_METRIC_KID_STD, kid_features_to_metric
+    _check_feature_sets("kernel_distance", features_a, features_b)
+    size = min(subset_size, len(features_a), len(features_b))
+    result = kid_features_to_metric(features_a.detach().double().cpu(), features_b.detach().double().cpu(),
+                                    kid_subsets=subsets, kid_subset_size=size, kid_kernel="poly",
+                                    kid_kernel_poly_degree=3, kid_kernel_poly_gamma=None, kid_kernel_poly_coef0=1,
+                                    rng_seed=seed, verbose=False)
+    return result[KEY_METRIC_KID_MEAN], result[KEY_METRIC_KID_STD]
 
 
-def cache_dir() -> Path:
-    """Where course_utils keeps what it can compute again: $COURSE_CACHE_DIR, else ~/.cache/course_utils."""
-    return Path(os.environ.get("COURSE_CACHE_DIR") or Path.home() / ".cache" / "course_utils")
+def precision_recall(generated: torch.Tensor, real: torch.Tensor, neighbours: int = 3) -> tuple[float, float]:
+    """Improved precision and recall (Kynkäänniemi et al., 2019) of generated features against real ones.
 
-
-def _real_image_scores(classifier: DigitClassifier, real_images: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """Probabilities and features of the first half of `real_images`, and features of the second half.
-
-    Classifying 10,000 test images takes seconds on a CPU and gives the same answer every time for
-    the same classifier and images, so the answer is kept in the cache folder under a digest of both.
+    A set's manifold is the union of balls around its points, each reaching the point's k-th nearest
+    neighbour in the same set. Precision: share of generated points inside the real manifold.
+    Recall: share of real points inside the generated manifold. Both sets should have the same size
+    (the balls shrink as a set grows).
     """
-    digest = hashlib.sha256()
-    for tensor in [*classifier.state_dict().values(), real_images]:
-        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    path = cache_dir() / f"judge-{digest.hexdigest()[:24]}.pt"
-    try:
-        return tuple(torch.load(path, weights_only=True))
-    except Exception:  # noqa: BLE001 -- missing, unreadable or damaged: compute it again
-        pass
-    half = len(real_images) // 2
-    probs_a, features_a = classify(classifier, real_images[:half])
-    _, reference = classify(classifier, real_images[half:])
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-            torch.save([probs_a, features_a, reference], handle)
-        os.replace(handle.name, path)
-    except OSError:
-        pass                            # a read-only home: compute it again next time
-    return probs_a, features_a, reference
+    from torch_fidelity.metric_prc import calculate_precision_recall_full
+    _check_feature_sets("precision_recall", generated, real)
+    if min(len(generated), len(real)) <= neighbours:
+        raise ValueError(f"precision_recall needs more than {neighbours} samples in each set; "
+                         f"got {len(generated)} and {len(real)}.")
+    return calculate_precision_recall_full(generated.detach().float().cpu(), real.detach().float().cpu(), neighbours)
+
+
+def _check_feature_sets(what: str, features_a: torch.Tensor, features_b: torch.Tensor) -> None:
+    if features_a.ndim != 2 or features_b.ndim != 2 or features_a.shape[1] != features_b.shape[1]:
+        raise ValueError(f"{what} expects two (N, D) feature sets with the same D; "
+                         f"got {tuple(features_a.shape)} and {tuple(features_b.shape)}.")
+    if min(len(features_a), len(features_b)) < 2:
+        raise ValueError(f"{what} needs at least 2 samples in each set.")

@@ -51,3 +51,12 @@ def test_unknown_budget_name_is_explained():
 def test_choose_requires_both_values_by_name():
     with pytest.raises(TypeError):
         cu.get_budget().choose(10, 1)
+
+
+def test_the_course_budget_trains_longer_only_where_a_lab_asks(monkeypatch):
+    monkeypatch.setenv(cu.BUDGET_ENV_VAR, "course")
+    budget = cu.get_budget()
+    assert budget.choose(full=4, smoke=1, course=40) == 40
+    assert budget.choose(full=4, smoke=1) == 4
+    assert cu.get_budget("full").choose(full=4, smoke=1, course=40) == 4
+    assert cu.get_budget("smoke").choose(full=4, smoke=1, course=40) == 1

@@ -114,3 +114,71 @@ def test_a_call_that_raises_becomes_a_check_error_naming_the_call():
 def test_passed_prints_one_line(capsys):
     cu.passed("all good")
     assert capsys.readouterr().out == "\N{HEAVY CHECK MARK} all good\n"
+
+
+def test_a_failed_check_shows_its_message_without_the_traceback_in_ipython():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+    shell = InteractiveShell.instance()
+    shell.run_cell("import course_utils as cu, torch")
+    with capture_output() as captured:
+        result = shell.run_cell('cu.check_close("mu", torch.tensor([1.0]), torch.tensor([2.0]), hint="use to_mu")')
+    assert isinstance(result.error_in_exec, cu.CheckError)
+    shown = captured.stdout + captured.stderr
+    assert "Check failed:" in shown and "mu got 1, expected 2" in shown and "Hint: use to_mu" in shown
+    assert "Traceback" not in shown and "checks.py" not in shown and "_fail" not in shown
+    assert cu.CheckError("one\n  Hint: two")._render_traceback_()[1:] == ["  Hint: two"]
+
+
+def test_check_gradients_passes_a_trainable_loss_and_returns_its_gradients():
+    weight = torch.tensor([1.0, -2.0], requires_grad=True)
+    loss = (weight ** 2).sum()
+    gradients = cu.check_gradients("the loss", loss, {"the weights": weight})
+    assert torch.equal(gradients["the weights"], torch.tensor([2.0, -4.0]))
+
+
+@pytest.mark.parametrize("make_loss, message", [
+    (lambda w, other: torch.tensor((w ** 2).sum().item()), "carries no gradient"),
+    (lambda w, other: (w ** 2).sum().detach(), "carries no gradient"),
+    (lambda w, other: (other ** 2).sum(), "no gradient of the loss reaches the weights"),
+    (lambda w, other: (w.round() ** 2).sum() + (other ** 2).sum(), "is zero everywhere"),
+    (lambda w, other: w.abs().sqrt().sum() + (other ** 2).sum(), "is not finite"),
+    (lambda w, other: w ** 2, r"has shape \(2,\); expected \(\)"),
+])
+def test_check_gradients_names_a_loss_that_cannot_train(make_loss, message):
+    weight = torch.tensor([0.0, 2.0], requires_grad=True)
+    other = torch.tensor([1.0], requires_grad=True)
+    with pytest.raises(cu.CheckError, match=message):
+        cu.check_gradients("the loss", make_loss(weight, other), {"the weights": weight})
+
+
+def test_check_moments_accepts_a_right_sampler_and_names_a_wrong_mean_or_spread():
+    generator = torch.Generator().manual_seed(0)
+    draws = 3 + 2 * torch.randn(20000, 2, generator=generator)
+    cu.check_moments("z", draws, mean=3.0, std=torch.tensor([2.0, 2.0]))
+    with pytest.raises(cu.CheckError, match=r"the standard deviation of 20000 draws of z at position \(0,\) is 2"):
+        cu.check_moments("z", draws, mean=3.0, std=4.0)                  # std taken for the variance
+    with pytest.raises(cu.CheckError, match="the mean of 20000 draws of z"):
+        cu.check_moments("z", draws - 0.2, mean=3.0, std=2.0)
+    with pytest.raises(cu.CheckError, match="at least 2 are needed"):
+        cu.check_moments("z", draws[:1], mean=3.0, std=2.0)
+
+
+def test_check_frequencies_accepts_a_right_sampler_and_names_the_wrong_category():
+    generator = torch.Generator().manual_seed(0)
+    probs = torch.tensor([0.5, 0.25, 0.25])
+    cu.check_frequencies("tokens", torch.multinomial(probs, 30000, replacement=True, generator=generator), probs)
+    uniform = torch.randint(0, 3, (30000,), generator=generator)
+    with pytest.raises(cu.CheckError, match=r"category 0 came up in 3\d\.\d\d% of 30000 draws of tokens; expected 50\.00%"):
+        cu.check_frequencies("tokens", uniform, probs)
+    with pytest.raises(cu.CheckError, match="outside the categories 0..2"):
+        cu.check_frequencies("tokens", uniform + 1, probs)
+    with pytest.raises(cu.CheckError, match="integer tensor"):
+        cu.check_frequencies("tokens", uniform.float(), probs)
+
+
+def test_needs_names_what_to_run_first_and_passes_when_it_ran():
+    cu.needs({"best_name": "flow matching"}, best_name="the guidance sweep above")
+    with pytest.raises(cu.CheckError, match=r"this cell needs `best_name` from the guidance sweep above \(it needs "
+                                            r"Exercise 8\): run that first\."):
+        cu.needs({}, best_name="the guidance sweep above (it needs Exercise 8)")

@@ -25,3 +25,9 @@ def test_rejects_values_that_are_not_numbers_or_strings(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_METRICS_DIR", str(tmp_path))
     with pytest.raises(TypeError, match="'histogram' is a list"):
         cu.save_metrics("gan", {"histogram": [0.1, 0.2]})
+
+
+def test_a_measured_figure_is_kept_with_its_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_METRICS_DIR", str(tmp_path))
+    path = cu.save_metrics("gan", {"DCGAN FD": cu.Measured(43.0, 2.5), "epochs": 3})
+    assert json.loads(path.read_text()) == {"DCGAN FD": 43.0, "DCGAN FD error": 2.5, "epochs": 3}

@@ -71,7 +71,8 @@ def to_markdown(results: dict[str, dict], budget: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("labs", nargs="*", help="labs to run (default: all)")
-    parser.add_argument("--budget", default="full", choices=["full", "smoke"])
+    parser.add_argument("--budget", default="full", choices=["full", "smoke", "course"],
+                        help="full: what students run; smoke: seconds; course: how the pretrained models train")
     parser.add_argument("--out", default=str(REPO_ROOT / "reports"), help="folder for report.md and report.json")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
     parser.add_argument("--pretrained", action="store_true",

@@ -65,15 +65,30 @@ def write_record(name: str, record: dict) -> Path:
     return path
 
 
+def failures(record: dict) -> list[str]:
+    """What failed in a record: a test run's non-zero exit status, a lab that did not run to its end."""
+    found = []
+    if record.get("exit status", 0) != 0:
+        found.append(f"the run ended with exit status {record['exit status']}")
+    found += [f"lab {lab} failed: {metrics['error']}" for lab, metrics in record.get("labs", {}).items() if "error" in metrics]
+    return found
+
+
 def gather() -> list[str]:
-    """Copy every record found in reports/ into results/; return the names taken."""
+    """Copy every record found in reports/ into results/, except failed runs (rerun those); return the names taken."""
     RESULTS.mkdir(exist_ok=True)
     taken = []
     for name in RECORDS:
         source = REPORTS / f"{name}.json"
-        if source.exists():
-            shutil.copyfile(source, RESULTS / f"{name}.json")
-            taken.append(name)
+        if not source.exists():
+            continue
+        failed = failures(json.loads(source.read_text()))
+        if failed:
+            print(f"not taking reports/{name}.json: {'; '.join(failed)}. RESULTS.md publishes only runs that "
+                  f"passed: fix the cause and measure again.", file=sys.stderr)
+            continue
+        shutil.copyfile(source, RESULTS / f"{name}.json")
+        taken.append(name)
     return taken
 
 
@@ -104,6 +119,23 @@ def _share(name: str, value) -> str:
     return _number(value)
 
 
+def _with_errors(metrics: dict) -> dict[str, str]:
+    """Each figure as text, "value ± error" where the record keeps its error ("<name> error")."""
+    from course_utils.reporting import ERROR_SUFFIX
+    shown = {}
+    for name, value in metrics.items():
+        if name.endswith(f" {ERROR_SUFFIX}") and name[:-len(ERROR_SUFFIX) - 1] in metrics:
+            continue
+        error = metrics.get(f"{name} {ERROR_SUFFIX}")
+        if isinstance(value, (int, float)) and isinstance(error, (int, float)):
+            import course_utils as cu
+            percent = "confident" in name or "accuracy" in name or "share" in name
+            shown[name] = f"{cu.Measured(value, error):{'%' if percent else ''}}"
+        else:
+            shown[name] = _share(name, value)
+    return shown
+
+
 def _labs_section(title: str, command: str, record: dict | None, columns: tuple[str, ...]) -> list[str]:
     lines = [f"## {title}", "", f"`{command}`", ""]
     if record is None:
@@ -115,7 +147,7 @@ def _labs_section(title: str, command: str, record: dict | None, columns: tuple[
             lines.append(f"| {lab} | | " + " | ".join("" for _ in columns) + f" | failed: {metrics['error']} |")
             continue
         shown = " | ".join(_number(metrics[c]) if c in metrics else "" for c in columns)
-        others = "; ".join(f"{name}: {_share(name, value)}" for name, value in metrics.items()
+        others = "; ".join(f"{name}: {value}" for name, value in _with_errors(metrics).items()
                            if name not in {*columns, "device", "budget", "dataset", "pretrained"})
         lines.append(f"| {lab} | {metrics.get('device', '')} | {shown} | {others} |")
     return lines + [""]
@@ -129,8 +161,8 @@ def _figures_section() -> list[str]:
              "that they give these figures again.", "",
              "| lab | figure | value |", "| --- | --- | ---: |"]
     for lab in sorted(figures):
-        for name, value in sorted(figures[lab].items()):
-            lines.append(f"| {lab} | {name} | {_share(name, value)} |")
+        for name, value in sorted(_with_errors(figures[lab]).items()):
+            lines.append(f"| {lab} | {name} | {value} |")
     return lines + [""]
 
 
