@@ -51,6 +51,13 @@ FIGURE_CELLS = {
                     "BCE of the shift over the Gaussian blur's",
                     "per-pixel VAE grey (reconstructions)", "VAE-GAN grey (reconstructions)", "per-pixel VAE confident",
                     "VAE-GAN confident", "per-pixel VAE FD", "VAE-GAN FD"]),
+    "autoregressive": (["setup-imports", "config", "load-data", "mask", "mask-given", "field", "pixelcnn", "bits", "train-pixelcnn",
+                        "sampler", "quantize", "vq-loss", "vqvae", "vqvae-train", "attention", "prior-model", "temperature",
+                        "prior-train", "prior-samples", "likelihoods"],
+                       ["PixelCNN test bits/dim", "course PixelCNN test bits/dim", "PixelCNN bits/dim in the table",
+                        "course PixelCNN bits/dim (random test subset)", "VQ-VAE without reset codes used", "VQ-VAE with reset codes used",
+                        "VQ-VAE with reset perplexity", "prior test nats per code", "class asked, tau = 1 confident",
+                        "class asked, tau = 1 FD", "class asked, tau = 1 accuracy"]),
 }
 
 
@@ -65,6 +72,7 @@ COURSE_SAMPLERS = {
             "WGAN-GP": ("torch.cat([generate(gp_g, z) for z in torch.randn(n, LATENT_DIM, "
                         "generator=torch.Generator().manual_seed(seed)).to(DEVICE).split(500)])", "gp_history")},
     "flows": {"coupling flow": ("image_samples(image_flow, n)", "flow_history")},
+    "autoregressive": {"VQ-VAE + Transformer prior": ("prior_samples(n, 1.0, torch.arange(n) % 10, seed)", "generator_history")},
 }
 N_COURSE_SAMPLES = 1000
 
