@@ -16,6 +16,7 @@ One module per concern:
                images at the same N, in every lab)
     checks    check, check_tensor, check_scalar, check_range, check_close, check_device, check_call,
               check_gradients, check_moments, check_frequencies, needs, passed, CheckError
+    standing  checklist (the last cell of every lab: which checks passed, failed or have not run in this kernel)
     checkpoints save_model, load_model, train_or_load (the labs' PRETRAINED switch),
                 load_course_samples, save_course_samples (samples of every lab's model, compared in the last lab)
     progress  progress (tqdm bars)
@@ -25,6 +26,7 @@ One module per concern:
 """
 from .augment import random_shifts
 from .budget import BUDGET_ENV_VAR, Budget, get_budget
+from .standing import checklist
 from .classifier import DigitClassifier, load_classifier
 from .evaluation import (class_histogram, classify, conditional_accuracy, confident_share, frechet_distance,
                          inception_score, kernel_distance, precision_recall)
@@ -52,6 +54,7 @@ __all__ = [
     "Measured", "SampleJudge", "SampleScores", "verdict",
     "CheckError", "check", "check_call", "check_close", "check_device", "check_frequencies", "check_gradients",
     "check_moments", "check_range", "check_scalar", "check_tensor", "needs", "passed",
+    "checklist",
     "CheckpointMismatchError", "load_course_samples", "load_model", "load_pretrained", "pretrained_path",
     "save_course_samples", "save_model", "train_or_load",
     "DATA_ROOT_ENV_VAR", "BatchLoader", "DatasetUnavailableError", "ImageData", "data_root", "load_images",

@@ -8,7 +8,6 @@ shuffle and a series of slices instead of 60,000 calls to a per-image transform.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -16,8 +15,8 @@ from typing import Iterator
 import numpy as np
 import torch
 
-DATA_ROOT_ENV_VAR = "COURSE_DATA_ROOT"
-_REPO_ROOT = Path(__file__).resolve().parent.parent
+from .locations import DATA_ROOT_ENV_VAR, data_root
+
 # dataset key -> (torchvision's folder and class name, label names)
 _DATASETS = {
     "mnist": ("MNIST", tuple(str(digit) for digit in range(10))),
@@ -30,12 +29,6 @@ _SPLIT_FILES = {True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
 
 class DatasetUnavailableError(RuntimeError):
     """The dataset is neither on disk nor downloadable; the message says how to fix it."""
-
-
-def data_root() -> Path:
-    """Where datasets live: $COURSE_DATA_ROOT if set, else `data/` at the top of the repository."""
-    from_env = os.environ.get(DATA_ROOT_ENV_VAR, "").strip()
-    return Path(from_env).expanduser() if from_env else _REPO_ROOT / "data"
 
 
 def dataset_key(name: str) -> str:

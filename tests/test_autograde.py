@@ -19,22 +19,18 @@ import csv
 import nbformat
 import pytest
 
-from tests.helpers import REPO_ROOT
 from tests.helpers.mutants import MUTANTS
-from tests.helpers.notebooks import failing_graded_cells, graded_cells, hidden_test_lines, page_text
+from tests.helpers.notebooks import failing_graded_cells, hidden_test_lines, instructor_notebook, page_text
 from tests.helpers.slips import copy_test_cell
 from tools import course
-from tools.grading.batch import BatchOptions, grade_batch
+from tools.cells import test_points
+from tools.grading.client.batch import BatchOptions, grade_batch
 from tools.grading.records import NEEDS_MANUAL
 from tools.grading.settings import GradingSettings
 from tools.labcode import answer_cells, complete_submission
 
 pytestmark = [pytest.mark.slow, pytest.mark.data]
 LABS = course.lab_names()
-
-
-def solution_notebook(lab: str) -> nbformat.NotebookNode:
-    return nbformat.read(REPO_ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
 
 
 def one_mistake_per_exercise(lab: str) -> list:
@@ -53,7 +49,7 @@ def graded(request, tmp_path_factory, grading_cluster):
     all_wrong = complete
     for mutant in one_mistake_per_exercise(lab):
         all_wrong = mutant.apply(all_wrong)
-    first_test = next(cell.id for cell in untouched.cells if cell.id in graded_cells(solution_notebook(lab)))
+    first_test = next(cell.id for cell in untouched.cells if cell.id in test_points(instructor_notebook(lab)))
     submissions = {"complete": complete, "untouched": untouched, "one-mistake": MUTANTS[lab][0].apply(complete),
                    "all-wrong": all_wrong, "copied-test-cell": copy_test_cell(complete, first_test)}
     for student, nb in submissions.items():
@@ -64,7 +60,7 @@ def graded(request, tmp_path_factory, grading_cluster):
                           BatchOptions(scheduler=grading_cluster, show_progress=False))
     with open(root / "out" / "grades.csv") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
-    return lab, graded_cells(solution_notebook(lab)), rows, outcome
+    return lab, test_points(instructor_notebook(lab)), rows, outcome
 
 
 def scores(row, points):
@@ -119,6 +115,7 @@ def test_feedback_shows_no_hidden_test_and_says_why_each_check_failed(graded):
     lab, points, rows, outcome = graded
     hidden = hidden_test_lines(lab)
     assert hidden, f"{lab} has no hidden test lines to look for"
+    assert sorted(outcome.results) == sorted(rows) and len(rows) == 5, "every student's page is read"
     for student, result in outcome.results.items():
         shown = page_text(result.feedback)
         leaked = sorted(line for line in hidden if line in shown)
@@ -127,7 +124,7 @@ def test_feedback_shows_no_hidden_test_and_says_why_each_check_failed(graded):
     shown = page_text(outcome.results["all-wrong"].feedback)
     failures = [output for cell in executed.cells if cell.get("id") in points for output in cell.get("outputs", [])
                 if output.output_type == "error"]
-    assert len(failures) == len(points)
+    assert len(failures) == len(points) > 0
     for output in failures:
         first_line = f"{output.ename}: {output.evalue}".splitlines()[0]
         assert first_line in shown, f"the feedback does not say why a check failed: {first_line}"
@@ -135,26 +132,26 @@ def test_feedback_shows_no_hidden_test_and_says_why_each_check_failed(graded):
 
 @pytest.mark.parametrize("lab", LABS)
 def test_every_graded_exercise_has_a_mutant(lab):
-    points = graded_cells(solution_notebook(lab))
+    points = test_points(instructor_notebook(lab))
     covered = {mutant.breaks for mutant in MUTANTS.get(lab, [])}
     assert set(points) <= covered, f"no wrong implementation tries {sorted(set(points) - covered)}"
 
 
 @pytest.mark.parametrize("lab", LABS)
 def test_the_instructor_code_passes_every_check_in_process(lab, like_autograde):
-    assert failing_graded_cells(solution_notebook(lab)) == set()
+    assert failing_graded_cells(instructor_notebook(lab)) == set()
 
 
 @pytest.mark.parametrize("mutant", [pytest.param((lab, m), id=f"{lab}-{m.name}") for lab in LABS for m in MUTANTS.get(lab, [])])
 def test_each_mutant_fails_exactly_its_own_check(mutant, like_autograde):
     lab, mutant = mutant
-    failing = failing_graded_cells(mutant.apply(solution_notebook(lab)))
+    failing = failing_graded_cells(mutant.apply(instructor_notebook(lab)))
     assert failing == {mutant.breaks}, f"{mutant.name} should fail only {mutant.breaks}, but fails {sorted(failing)}"
 
 
 def with_answers(lab: str, done: set[str]) -> nbformat.NotebookNode:
     """The instructor notebook with the answer cells outside `done` put back to the student's stub."""
-    nb = solution_notebook(lab)
+    nb = instructor_notebook(lab)
     stubs = answer_cells(nbformat.read(course.student_notebook(lab), as_version=4))
     for cell in nb.cells:
         if cell.id in stubs and cell.id not in done and cell.cell_type == "code":
@@ -164,15 +161,15 @@ def with_answers(lab: str, done: set[str]) -> nbformat.NotebookNode:
 
 def exercises(lab: str) -> list[str]:
     """The code answer cells whose checks carry points (exercise k's check is `<k>-check`)."""
-    points = graded_cells(solution_notebook(lab))
-    return [cell_id for cell_id, cell in answer_cells(solution_notebook(lab)).items()
+    points = test_points(instructor_notebook(lab))
+    return [cell_id for cell_id, cell in answer_cells(instructor_notebook(lab)).items()
             if cell.cell_type == "code" and f"{cell_id}-check" in points]
 
 
 @pytest.mark.parametrize("case", [pytest.param((lab, ex), id=f"{lab}-{ex}") for lab in LABS for ex in exercises(lab)])
 def test_each_exercise_is_graded_on_its_own(case, like_autograde):
     lab, exercise = case
-    checks = set(graded_cells(solution_notebook(lab)))
+    checks = set(test_points(instructor_notebook(lab)))
     only_done = failing_graded_cells(with_answers(lab, {exercise}))
     assert only_done == checks - {f"{exercise}-check"}, f"only {exercise} done: failing {sorted(only_done)}"
     only_undone = failing_graded_cells(with_answers(lab, set(exercises(lab)) - {exercise}))

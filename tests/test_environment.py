@@ -1,4 +1,4 @@
-"""environment.yml (conda) and requirements.txt (pip) must install the same packages at the same versions."""
+"""environment.yml (conda) and requirements.txt (pip) install the same packages at the same versions, the grader's included."""
 import re
 
 import yaml
@@ -60,13 +60,41 @@ def test_installed_torch_pair_matches_the_pins_and_imports_together():
     assert torchvision.ops.nms(boxes, torch.tensor([0.9, 0.8]), 0.5).tolist() == [0]
 
 
-def test_the_libraries_the_grader_builds_on_are_pinned_and_installed_at_their_pins():
+def libraries_the_grader_relies_on() -> set[str]:
+    """The distributions whose modules the grader imports (tools/grading, any depth), and those the grading kernel
+    imports by name or watches (in_sandbox/grading_kernel): found in the code, not listed."""
+    import ast
+    import sys
+    from importlib.metadata import packages_distributions
+
+    from tools.grading.in_sandbox.grading_kernel.libraries import LIBRARIES
+    from tools.grading.in_sandbox.grading_kernel.namespaces import WATCHED_PACKAGES
+
+    modules = {name.split(".")[0] for name in (*LIBRARIES, *WATCHED_PACKAGES)}
+    for path in (REPO_ROOT / "tools" / "grading").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.add(node.module.split(".")[0])
+    ours = {"tools", "course_utils", "grading_kernel"}
+    distributions = packages_distributions()
+    found = set()
+    for module in modules - ours - set(sys.stdlib_module_names):
+        assert module in distributions, f"the grader imports {module}, which no installed distribution provides"
+        found |= {name.lower().replace("_", "-") for name in distributions[module]}
+    return found
+
+
+def test_every_library_the_grader_relies_on_is_pinned_and_installed_at_its_pin():
     from importlib.metadata import version
 
-    pins = pip_requirements()
-    for package in ("jupyter-client", "nbclient", "nbconvert", "ipykernel", "traitlets", "nbgrader", "nbformat"):
-        assert package in pins, f"{package} is not pinned: the grader relies on its internals"
-        assert version(package) == pins[package], f"{package} {version(package)} is installed, {pins[package]} pinned"
+    pins, needed = pip_requirements(), libraries_the_grader_relies_on()
+    assert {"nbgrader", "nbconvert", "jupyter-client", "ipython", "alembic", "pyzmq", "dask"} <= needed
+    unpinned = sorted(needed - set(pins))
+    assert not unpinned, f"the grader relies on {unpinned}, not pinned in requirements.txt (nor environment.yml)"
+    drifted = {name: (version(name), pins[name]) for name in sorted(needed) if version(name) != pins[name]}
+    assert not drifted, f"installed and pinned versions differ: {drifted}"
 
 
 def test_reading_a_notebook_does_not_build_an_iri_grammar():

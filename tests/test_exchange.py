@@ -19,7 +19,7 @@ from nbgrader.api import Gradebook
 from tools import course
 from tests.helpers.batch_fixtures import AUTOGRADED, WRITTEN
 from tests.helpers.notebooks import hidden_test_lines, page_text
-from tools.grading import cli
+from tools.grading.client import cli
 from tools.labcode import complete_submission
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.kernel, pytest.mark.data]

@@ -8,7 +8,7 @@ from tests.helpers import REPO_ROOT
 def test_module_aliases_name_the_modules_a_lab_imports_without_importing_them():
     code = """
 import sys, nbformat
-from tools.grading.batch import module_aliases
+from tools.grading.client.batch import module_aliases
 nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
     "import math\\nimport torch.nn as nn\\nfrom torch.nn import functional as F\\nfrom pathlib import Path\\n"
     "import matplotlib.pyplot as plt\\nfrom no_such_package import thing\\nimport course_utils as cu")])

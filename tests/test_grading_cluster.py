@@ -11,9 +11,10 @@ import dask
 import pytest
 from distributed import Client, LocalCluster
 
-from tests.helpers.batch_fixtures import AUTOGRADED, LAB, POINTS, edit, mutant, notebooks, write
 from tests.helpers import REPO_ROOT
-from tools.grading import cli
+from tests.helpers.batch_fixtures import AUTOGRADED, LAB, POINTS, edit, mutant, write
+from tools.grading.client import cli
+from tools.labcode import complete_submission
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.kernel, pytest.mark.data]
 FULL, ONE_LOST = f"{AUTOGRADED:g}", f"{AUTOGRADED - POINTS:g}"
@@ -26,7 +27,7 @@ def table(out):
 
 
 def small_class(folder, slow_seconds=0):
-    _, complete = notebooks()
+    _, complete = complete_submission(LAB)
     write(folder, "good", complete)
     write(folder, "mistake", mutant("kl-sign-flipped", complete))
     write(folder, "dies", edit(complete, "loss", prepend="import os\nos._exit(1)\n"))
@@ -89,7 +90,7 @@ def test_a_dead_worker_costs_nothing_and_a_submission_that_kills_every_worker_is
     assert len(grades) == 4
 
     # A submission whose worker dies every time it is tried: after the allowed failures, a clear error row.
-    write(submissions, "slow", edit(notebooks()[1], "encoder", prepend="import time\ntime.sleep(7)\n"))
+    write(submissions, "slow", edit(complete_submission(LAB)[1], "encoder", prepend="import time\ntime.sleep(7)\n"))
     watcher = threading.Thread(target=kill_worker_running, args=(client, "slow", 2, killed_always), daemon=True)
     watcher.start()
     assert cli.main([LAB, str(submissions), "--out", str(out), "--scheduler", cluster.scheduler_address, *ARGS]) == 0
@@ -103,7 +104,7 @@ def test_a_dead_worker_costs_nothing_and_a_submission_that_kills_every_worker_is
 
 def test_an_interrupted_run_keeps_what_it_graded_and_a_rerun_finishes(tmp_path):
     submissions, out = tmp_path / "submissions", tmp_path / "out"
-    _, complete = notebooks()
+    _, complete = complete_submission(LAB)
     unhurried = edit(complete, "encoder", prepend="import time\ntime.sleep(2)\n")   # so that Ctrl-C lands mid-run
     for k in range(3):
         write(submissions, f"student-{k}", unhurried)

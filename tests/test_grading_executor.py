@@ -1,8 +1,9 @@
 """The executor's own logic, without a cluster: what a failed task becomes, how cores are shared."""
 import pytest
+from distributed import KilledWorker
 from distributed.client import FutureCancelledError
 
-from tools.grading import executor
+from tools.grading.client import executor
 from tools.grading.records import ERROR, GradingTask
 from tools.grading.settings import GradingSettings
 
@@ -17,12 +18,8 @@ class FakeFuture:
         raise self.error
 
 
-class KilledWorker(Exception):
-    """Named like distributed's: what a task raises when its workers kept dying."""
-
-
 @pytest.mark.parametrize("error, phrase", [
-    (KilledWorker("grade-ann", "tcp://x"), "died every time it was tried"),
+    (KilledWorker("grade-ann", None, 2), "died every time it was tried"),
     (FutureCancelledError("grade-ann", "cancelled"), "was cancelled before this submission finished"),
     (RuntimeError("disk full"), "The grader failed on this submission (RuntimeError: disk full)"),
 ])

@@ -13,10 +13,11 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tools import course
-from tools.grading import export
-from tools.grading.gradebook import CourseGradebook
+from tools.grading.client import export
+from tools.grading.client.gradebook import CourseGradebook
 from tools.grading.records import GRADED, GradingResult
 
+pytestmark = pytest.mark.slow         # nbgrader releases the lab, and `nbgrader export` runs as a program
 LAB = "pixel_loss"
 ROSTER = "student,lms_id,name,email\nada,101,Ada Lovelace,ada@uni.edu\nbo,102,Bo Chen,bo@uni.edu\ndee,104,Dee Ray,\n"
 
@@ -68,7 +69,7 @@ def test_canvas_gets_graded_labs_and_blanks_where_a_person_has_yet_to_grade(cour
 
 def test_gradescope_gets_one_file_per_lab_through_nbgrader_export(course_dir, tmp_path):
     target = tmp_path / "gradescope.csv"
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--exporter=tools.grading.export.GradescopeExporter",
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--exporter=tools.grading.client.export.GradescopeExporter",
                            f"--GradescopeExporter.roster={course_dir / 'roster.csv'}", f"--to={target}"],
                           cwd=course_dir, env=course.child_env(PYTHONPATH=str(course.REPO_ROOT)), capture_output=True,
                           text=True)

@@ -1,7 +1,7 @@
 """The feedback page: a check's visible part and its message, never a line of a hidden test."""
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from tools.grading.feedback import FeedbackExporter, HideHiddenTests
+from tools.grading.worker.feedback import FeedbackExporter, HideHiddenTests
 
 CHECK = '''"""Check f."""
 cu.check(f(1) == 2, "f(1) should be 2")

@@ -1,10 +1,14 @@
 """Publishing results into a course's gradebook, where formgrader and nbgrader's feedback commands look."""
+import hashlib
+
 import pytest
 from nbgrader.api import Gradebook
 
 from tools import course
-from tools.grading.gradebook import CourseGradebook
+from tools.grading.client.gradebook import CourseGradebook
 from tools.grading.records import ERROR, GRADED, GradingResult
+
+pytestmark = pytest.mark.slow         # nbgrader releases the lab (generate_assignment) into the gradebook
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +23,18 @@ def scores_in(course_dir, student):
         return {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade) for g in notebook.grades}
 
 
+def files_of(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def test_a_graded_result_is_published_and_a_written_answer_waits(course_dir):
     published = CourseGradebook(course_dir, "pixel_loss", "generative-models", ("q-why-blur",))
+    before = files_of(course_dir)
     assert published.ensure_assignment() is True
+    assert set(files_of(course_dir)) - set(before) == {"gradebook.db"}, "only the gradebook is written"
+    assert {k: v for k, v in files_of(course_dir).items() if k != "gradebook.db"} == before
+    assert not (course_dir / "labs").exists(), "the lab was released into the course directory"
     assert published.ensure_assignment() is False, "an assignment already recorded is not released again"
     scores = {"dissimilarity-check": 2.0, "shift-check": 0.0, "rank-check": 1.0, "q-why-blur": None}
     published.publish(GradingResult("ada", GRADED, scores, [], "d", autograded='{"cells": []}'))

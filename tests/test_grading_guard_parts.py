@@ -5,9 +5,11 @@ The whole guard, inside a sandboxed kernel, is tested in test_grading_kernel.py.
 import torch
 import torch.nn.functional as F
 
-from tools.grading.inside.grading_kernel.interpreter import InterpreterHooks
-from tools.grading.inside.grading_kernel.libraries import CodeOrigin
-from tools.grading.inside.grading_kernel.namespaces import NamespaceSnapshot
+from tools.grading.in_sandbox.grading_kernel import compat
+from tools.grading.in_sandbox.grading_kernel.interpreter import InterpreterHooks
+from tools.grading.in_sandbox.grading_kernel.libraries import CodeOrigin
+from tools.grading.in_sandbox.grading_kernel.namespaces import NamespaceSnapshot
+from tools.grading.in_sandbox.grading_kernel.tensors import TensorSubclasses
 
 
 def from_a_cell(source: str, name: str):
@@ -59,3 +61,40 @@ def test_a_torch_function_mode_left_active_is_removed():
             mode.__exit__(None, None, None)
     assert problems == ["a torch function mode was active (it intercepts every torch call)"]
     assert torch.empty(1).device.type == "cpu"
+
+
+def test_the_torch_internals_the_guard_reads_still_mean_what_it_reads():
+    from torch.overrides import TorchFunctionMode
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    assert compat.torch_function_modes() == 0 and compat.torch_dispatch_modes() == 0
+    TorchFunctionMode().__enter__()
+    TorchDispatchMode().__enter__()
+    try:
+        assert compat.torch_function_modes() == 1 and compat.torch_dispatch_modes() == 1
+    finally:
+        while compat.torch_dispatch_modes():
+            compat.leave_torch_dispatch_mode()
+        while compat.torch_function_modes():
+            compat.leave_torch_function_mode()
+    assert torch.ones(2).sum().item() == 2.0, "torch runs untouched once the modes are left"
+
+
+def test_a_torch_dispatch_mode_left_active_is_removed():
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    TorchDispatchMode().__enter__()
+    try:
+        problems = InterpreterHooks().restore()
+    finally:
+        while compat.torch_dispatch_modes():
+            compat.leave_torch_dispatch_mode()
+    assert problems == ["a torch dispatch mode was active (it intercepts every torch call)"]
+
+
+def test_every_tensor_class_derives_from_the_base_the_guard_watches():
+    class Liar(torch.Tensor):
+        pass
+    base = compat.tensor_base()
+    assert issubclass(torch.Tensor, base) and issubclass(torch.nn.Parameter, base) and issubclass(Liar, base)
+    assert Liar in TensorSubclasses(CodeOrigin())._all()

@@ -8,25 +8,26 @@ import time
 
 import pytest
 
-from tools.grading import sandbox
-from tools.grading.fork_server import ForkedProcess
-from tools.grading.kernel import GradingKernelManager
+from tools.grading.in_sandbox.grading_kernel import TOKEN_MIME
 from tools.grading.settings import GradingSettings
-from tools.grading.inside.grading_kernel.protocol import TOKEN_MIME
-from tools.grading.preprocessors import token_for
+from tools.grading.worker.bubblewrap import bwrap_path
+from tools.grading.worker.fork_server_client import ForkedProcess
+from tools.grading.worker.kernel_manager import GradingKernelManager
+from tools.grading.worker.preprocessors.verify_checks import token_for
 
-SANDBOXED = sandbox.bwrap_path() is not None
+SANDBOXED = bwrap_path() is not None
 pytestmark = [pytest.mark.kernel, pytest.mark.sandbox]
 
 
 class Kernel:
     """A grading kernel and a client, driven synchronously."""
 
-    def __init__(self, **settings):
+    def __init__(self, start: dict | None = None, **settings):
+        """A kernel of these settings, started with nbclient's keyword arguments `start` (extra_arguments, cwd)."""
         self.loop = asyncio.new_event_loop()
         settings = GradingSettings(**{"sandboxed": SANDBOXED, "prestart": False, **settings})
         self.manager = GradingKernelManager(kernel_name="python3", settings=settings)
-        self.loop.run_until_complete(self.manager.start_kernel())
+        self.loop.run_until_complete(self.manager.start_kernel(**(start or {})))
         self.client = self.manager.client()
         self.client.start_channels()
         self.loop.run_until_complete(self.client.wait_for_ready(timeout=120))
@@ -94,6 +95,7 @@ def test_a_failing_check_gets_no_token(kernel):
     ("import builtins\nbuiltins.round = lambda *a, **k: 0", "builtins.round was replaced"),
     ("import torch\nt = torch.zeros(2)\nt.mean = lambda *a: 0", "tensor method 'mean' was overridden"),
     ("from torch.overrides import TorchFunctionMode\nTorchFunctionMode().__enter__()", "torch function mode"),
+    ("from torch.utils._python_dispatch import TorchDispatchMode\nTorchDispatchMode().__enter__()", "torch dispatch mode"),
     ("get_ipython().set_custom_exc((Exception,), lambda *a, **k: None)", "custom exception handler"),
     ("get_ipython().showtraceback = lambda *a, **k: None", "showtraceback was overridden"),
     ("import sys\nsys.settrace(lambda *a: None)", "trace function"),
@@ -110,6 +112,20 @@ def test_tampering_is_undone_and_costs_the_next_check(kernel, tamper, reported):
     assert tokens == []
     _, error, tokens = kernel.check(f"{name}-next-check")
     assert error is None and tokens, "the environment was not restored"
+
+
+@pytest.mark.parametrize("prestart", [False, True], ids=["launched", "forked"])
+def test_the_notebooks_folder_and_ipykernels_arguments_reach_the_kernel(tmp_path, prestart):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "handed-in.txt").write_text("beside the notebook")
+    k = Kernel(start={"extra_arguments": ["--IPKernelApp.exec_lines=['GIVEN = 42']"], "cwd": str(tmp_path)},
+               prestart=prestart)
+    try:
+        text, error, _ = k.run("import os\nprint(GIVEN, open('data/handed-in.txt').read(), os.getcwd() != %r)"
+                               % str(tmp_path))
+    finally:
+        k.close()
+    assert (text, error) == ("42 beside the notebook True\n", None), "a working copy, not the folder itself"
 
 
 def test_a_tensor_subclass_costs_every_check_while_it_exists():
@@ -189,8 +205,8 @@ def test_kernels_forked_from_one_server_find_nothing_of_each_other():
         pytest.skip("bubblewrap is not installed")
     first = Kernel(prestart=True)
     try:
-        assert isinstance(first.manager.kernel.process, ForkedProcess)
-        server = first.manager.kernel.process._server
+        assert isinstance(first.manager.provisioner.kernel.process, ForkedProcess)
+        server = first.manager.provisioner.kernel.process._server
         _, error, _ = first.run(
             "import os, subprocess, pathlib\n"
             "for folder in ('/tmp', '/dev/shm', '..', '/grading'):\n"
@@ -204,7 +220,7 @@ def test_kernels_forked_from_one_server_find_nothing_of_each_other():
     assert server.strays() == [], "processes a kernel started outlived it"
     second = Kernel(prestart=True)
     try:
-        assert second.manager.kernel.process._server is server, "the second kernel was not forked from the server"
+        assert second.manager.provisioner.kernel.process._server is server, "the second kernel was not forked from the server"
         text, error, _ = second.run(
             "import os, glob\n"
             "print(sorted(glob.glob('/tmp/*') + glob.glob('/dev/shm/*') + glob.glob('../*') + glob.glob('/grading/*')))\n"
@@ -220,7 +236,7 @@ def test_a_kernel_cannot_reach_into_its_fork_server_and_a_killed_server_is_repla
         pytest.skip("bubblewrap is not installed")
     k = Kernel(prestart=True)
     try:
-        assert isinstance(k.manager.kernel.process, ForkedProcess)
+        assert isinstance(k.manager.provisioner.kernel.process, ForkedProcess)
         text, error, _ = k.run(
             "import os\n"
             "for name in ('mem', 'environ', 'fd/0'):\n"
@@ -245,7 +261,7 @@ def test_a_kernel_cannot_reach_into_its_fork_server_and_a_killed_server_is_repla
         replaced.close()
     forked = Kernel(prestart=True)
     try:
-        assert isinstance(forked.manager.kernel.process, ForkedProcess)
+        assert isinstance(forked.manager.provisioner.kernel.process, ForkedProcess)
         assert forked.run("print(2 + 2)")[:2] == ("4\n", None)
     finally:
         forked.close()

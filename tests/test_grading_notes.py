@@ -1,8 +1,9 @@
 """The grader's notes: one sentence per stopped, interrupted or tampered cell, shown on top of the feedback."""
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from tools.grading.inside.grading_kernel.protocol import TAMPER_ERROR
-from tools.grading.notes import INTEGRITY_ERROR, STOPPED_ERROR, feedback_with_notes, notes_from, sentence
+from tools.grading.in_sandbox.grading_kernel import TAMPER_ERROR
+from tools.grading.records import sentence
+from tools.grading.worker.notes import INTEGRITY_ERROR, STOPPED_ERROR, feedback_with_notes, notes_from
 
 
 def errored(cell_id, name, value):

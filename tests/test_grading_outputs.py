@@ -4,7 +4,7 @@ import io
 import json
 
 from tools.grading.records import ERROR, GRADED, NEEDS_MANUAL, UNCHANGED, GradingResult
-from tools.grading.outputs import Columns, ResultStore, summarise, write_atomically
+from tools.grading.client.outputs import Columns, ResultStore, summarise, write_atomically
 
 COLUMNS = Columns(points={"a-check": 2.0, "b-check": 3.0, "essay": 2.0}, manual=("essay",))
 
@@ -50,6 +50,18 @@ def test_a_regrade_keeps_the_earlier_files_and_records_the_change(tmp_path):
     assert "ann,graded,2,0," in (history / "grades.csv").read_text()
     assert (history / "changes.txt").read_text() == "ann: 2 -> 5\n"
     assert table(tmp_path)["ann"]["total"] == "5"
+
+
+def test_an_unchanged_submission_keeps_its_row_and_files(tmp_path):
+    ResultStore(tmp_path, "lab", COLUMNS, "run1").record(result("ann", notes=["A note."]))
+    before = (tmp_path / "manifest.json").read_text()
+    second = ResultStore(tmp_path, "lab", COLUMNS, "run2")
+    kept = second.unchanged("ann")
+    second.save()
+    assert (kept.status, kept.scores, kept.notes, kept.digest) == (UNCHANGED, result("ann").scores, ["A note."], "d1")
+    assert json.loads((tmp_path / "manifest.json").read_text())["students"] == json.loads(before)["students"]
+    assert table(tmp_path)["ann"]["status"] == UNCHANGED and table(tmp_path)["ann"]["total"] == "2"
+    assert not (tmp_path / "history" / "run2").exists(), "nothing was replaced"
 
 
 def test_an_error_row_scores_zero_everywhere(tmp_path):

@@ -1,11 +1,13 @@
-"""The grader's nbgrader preprocessors, on hand-made cells (no kernel)."""
+"""The grader's nbgrader preprocessors, on hand-made cells and notebooks (no kernel)."""
 import nbformat
-from nbformat.v4 import new_code_cell, new_output
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
-from tools.grading.inside.grading_kernel.protocol import TOKEN_MIME
 from tools.cells import is_test_cell
-from tools.grading.notes import INTEGRITY_ERROR
-from tools.grading.preprocessors import GuardTestCells, VerifyChecks, guard_lines, token_for
+from tools.grading.in_sandbox.grading_kernel import TOKEN_MIME
+from tools.grading.worker.notes import INTEGRITY_ERROR
+from tools.grading.worker.preprocessors.grading_execute import last_cell_to_run
+from tools.grading.worker.preprocessors.guard_test_cells import GuardTestCells, guard_lines
+from tools.grading.worker.preprocessors.verify_checks import VerifyChecks, token_for
 
 KEY = "ab" * 32
 
@@ -63,12 +65,21 @@ def test_warnings_on_stderr_do_not_cost_points_and_guard_lines_are_removed():
     assert cell.outputs[0].name == "stdout" and cell.source == "cu.check(True, 'fine')"
 
 
-def test_the_kernels_own_key_comes_through_the_resources():
-    cell = graded_test_cell(outputs=[token(key="ef" * 32)])
-    cell, _ = VerifyChecks().preprocess_cell(cell, {"grading_token_key": "ef" * 32}, 0)
-    assert not [o for o in cell.outputs if o.output_type == "error"]
+def test_without_a_key_no_check_keeps_its_points():
+    assert [e.ename for e in verify(graded_test_cell(outputs=[token()]), key="")] == [INTEGRITY_ERROR]
 
 
-def test_release_notebooks_mark_their_test_cells():
-    nb = nbformat.v4.new_notebook(cells=[graded_test_cell(), new_code_cell("x = 1")])
-    assert [is_test_cell(c) for c in nb.cells] == [True, False]
+def answer(cell_type="code"):
+    cell = new_code_cell("x = 1") if cell_type == "code" else new_markdown_cell("A written answer.")
+    cell.metadata["nbgrader"] = {"grade": cell_type != "code", "grade_id": f"{cell_type}-answer", "solution": True,
+                                 "locked": False, "schema_version": 3, "task": False, "points": 1}
+    return cell
+
+
+def test_execution_stops_after_the_last_graded_or_answer_code_cell():
+    nb = nbformat.v4.new_notebook(cells=[new_code_cell("import torch"), answer(), graded_test_cell(),
+                                         new_code_cell("train()"), answer("markdown"), new_code_cell("plot()")])
+    assert last_cell_to_run(nb) == 2, "written answers need no kernel, and training after the last check is not run"
+    nb.cells.insert(4, answer())
+    assert last_cell_to_run(nb) == 4
+    assert last_cell_to_run(nbformat.v4.new_notebook(cells=[new_code_cell("a"), new_code_cell("b")])) == 1

@@ -1,5 +1,5 @@
 """--no-sandbox's file guard: what a kernel changed, deleted or added in a protected folder is put back."""
-from tools.grading.protect import FileGuard
+from tools.grading.client.protect import FileGuard
 
 
 def test_changed_deleted_and_new_files_are_repaired_and_named(tmp_path):

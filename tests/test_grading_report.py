@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers.independent import INDEPENDENT_VAE
 from tools import cells, course
-from tools.grading import class_report, similarity
+from tools.grading.client import class_report, similarity
 
 LAB = "vae"
 SOLUTION = nbformat.read(course.solution_notebook(LAB), as_version=4)

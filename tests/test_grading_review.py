@@ -5,7 +5,7 @@ import pytest
 from tests.helpers.hostile import HOSTILE
 from tests.helpers.mutants import MUTANTS
 from tools.course import lab_names, student_notebook
-from tools.grading.review import module_names, review, review_cell
+from tools.grading.client.review import module_names, review, review_cell
 from tools.labcode import complete_submission
 
 LIBRARIES = {"torch", "F", "nn", "cu", "np", "math", "plt"}
@@ -16,7 +16,8 @@ def test_the_instructors_code_and_every_honest_mistake_get_no_note(lab):
     release = nbformat.read(student_notebook(lab), as_version=4)
     _, complete = complete_submission(lab)
     assert review(complete, release) == []
-    for mutant in MUTANTS.get(lab, []):
+    assert MUTANTS.get(lab), f"{lab} has no plausible mistakes to review"
+    for mutant in MUTANTS[lab]:
         assert review(mutant.apply(complete), release) == [], mutant.name
 
 

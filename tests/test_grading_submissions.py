@@ -2,7 +2,7 @@
 import nbformat
 
 from tools.course import student_notebook
-from tools.grading.submissions import find_submissions, read_notebook, which_lab
+from tools.grading.client.submissions import find_submissions, read_notebook, which_lab
 from tools.labcode import complete_submission
 
 
@@ -56,10 +56,11 @@ def test_the_lab_is_recognised_even_without_grading_marks():
 
 
 def test_files_beside_the_notebook_are_taken_and_change_the_digest(tmp_path):
-    from tools.grading import submissions as module
+    from tools.grading.client import submissions as module
     found = layout(tmp_path, {"ann/vae.ipynb": "{}", "ann/scale.txt": "2.0", "ann/data/points.csv": "1,2",
                               "ann/.secret": "x", "ann/timestamp.txt": "2026", "ann/outputs/model.pt": "weights",
-                              "ann/.ipynb_checkpoints/vae-checkpoint.ipynb": "{}", "bob/vae.ipynb": "{}"})
+                              "ann/.ipynb_checkpoints/vae-checkpoint.ipynb": "{}", "ann/helper.pyc": "bytecode",
+                              "ann/feedback/vae.html": "<html>", "bob/vae.ipynb": "{}"})
     ann, bob = found["ann"], found["bob"]
     for submission in (ann, bob):
         read_notebook(submission)
@@ -77,7 +78,7 @@ def test_files_beside_the_notebook_are_taken_and_change_the_digest(tmp_path):
 
 
 def test_too_many_or_too_large_files_stay_out_with_a_note(tmp_path, monkeypatch):
-    from tools.grading import submissions as module
+    from tools.grading.client import submissions as module
     monkeypatch.setattr(module, "MAX_FILES", 2)
     found = layout(tmp_path, {"ann/vae.ipynb": "{}", **{f"ann/f{k}.txt": "x" for k in range(4)}})
     ann = found["ann"]

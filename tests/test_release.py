@@ -8,8 +8,9 @@ import pytest
 
 from tests.helpers import REPO_ROOT
 from tests.helpers.notebooks import as_graded, split_lines
-from tests.helpers.notebooks import solution_cells
 from tools import course
+from tools.grading import compat
+from tools.labcode import answer_cells
 
 pytestmark = [pytest.mark.slow, pytest.mark.kernel, pytest.mark.data]
 LABS = course.lab_names()
@@ -53,7 +54,7 @@ def test_student_version_leaks_no_solution_and_no_hidden_test(lab):
     unique_secrets = {line for line in secret - given if len(line) >= 12}
     leaked = sorted(unique_secrets & {line.strip() for line in student_text.splitlines()})
     assert not leaked, f"lines from solutions or hidden tests appear in labs/{lab}: {leaked}"
-    for cell_id, cell in solution_cells(student_nb).items():
+    for cell_id, cell in answer_cells(student_nb).items():
         if cell.cell_type == "code":
             assert "raise NotImplementedError()" in cell.source, f"stub {cell_id} does not raise NotImplementedError"
         else:
@@ -98,4 +99,4 @@ def test_the_in_process_release_writes_nbgraders_own_schema_version(regenerated,
     expected = get_alembic_version()                            # what nbgrader's command line would write
     with sqlite3.connect(regenerated / "gradebook.db") as db:
         assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(expected,)]
-    assert course.nbgrader_schema_version() == expected
+    assert compat.nbgrader_schema_head() == expected

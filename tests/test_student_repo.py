@@ -12,12 +12,15 @@ import pytest
 from tests.helpers import REPO_ROOT
 from tests.helpers.notebooks import split_lines
 from tools import course
-from tools.student_repo import INSTRUCTOR_ONLY, write_student_repo
+from tools import student_cells
+from tools.student_repo import INSTRUCTOR_ONLY, SITE_ONLY, Release, write_student_repo
+
+RELEASE = Release("https://github.com/a-course/generative-models-labs", "2027.1")
 
 
 @pytest.fixture(scope="module")
 def student_repo(tmp_path_factory):
-    return write_student_repo(tmp_path_factory.mktemp("student") / "generative-models-labs")
+    return write_student_repo(tmp_path_factory.mktemp("student") / "generative-models-labs", RELEASE)
 
 
 def text_files(root: Path):
@@ -28,8 +31,8 @@ def text_files(root: Path):
 
 def test_it_holds_what_students_need_and_nothing_else(student_repo):
     top = {p.name for p in student_repo.iterdir()}
-    assert top == {"labs", "course_utils", "README.md", "Makefile", "requirements.txt", "environment.yml",
-                   "pyproject.toml", ".gitignore"}
+    assert top == {"labs", "course_utils", "website", "README.md", "Makefile", "requirements.txt", "environment.yml",
+                   "pyproject.toml", ".gitignore", ".github"}
     assert sorted(p.name for p in (student_repo / "labs").iterdir()) == course.lab_names()
     assert list((student_repo / "course_utils" / "weights").glob("*.pt")), "the judge weights are missing"
     assert list((student_repo / "course_utils" / "pretrained").glob("*/*.pt.xz")), "the pretrained models are missing"
@@ -57,13 +60,75 @@ def test_requirements_keep_the_pins_and_drop_the_instructors_tools(student_repo)
                 if "==" in line and not line.startswith("#"))
     student = dict(line.split("==") for line in (student_repo / "requirements.txt").read_text().splitlines()
                    if "==" in line and not line.startswith("#"))
-    assert student == {name: version for name, version in pins.items() if name not in INSTRUCTOR_ONLY}
+    assert student == {name: version for name, version in pins.items() if name not in INSTRUCTOR_ONLY | SITE_ONLY}
+    site = dict(line.split("==") for line in (student_repo / "website" / "requirements.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    assert site == {name: version for name, version in pins.items() if name in SITE_ONLY} and len(site) == len(SITE_ONLY)
     environment = (student_repo / "environment.yml").read_text()
     assert all(f"{name}=={version}" in environment for name, version in student.items())
-    assert not any(name in environment for name in INSTRUCTOR_ONLY)
+    assert not any(name in environment for name in INSTRUCTOR_ONLY | SITE_ONLY)
+    assert makefile_targets(student_repo) == {"install", "lab", "validate", "site", "exchange"}
+
+
+def makefile_targets(repo: Path) -> set[str]:
+    return set(re.findall(r"^([a-z-]+):", (repo / "Makefile").read_text(), re.MULTILINE))
+
+
+def test_every_lab_opens_in_colab_at_the_release_and_installs_from_it(student_repo):
+    from nbgrader.utils import compute_checksum
+
+    readme = (student_repo / "README.md").read_text()
+    for lab in course.lab_names():
+        colab = f"https://colab.research.google.com/github/a-course/generative-models-labs/blob/2027.1/labs/{lab}/{lab}.ipynb"
+        assert f"[Open in Colab]({colab})" in readme, lab
+        nb = nbformat.read(student_repo / "labs" / lab / f"{lab}.ipynb", as_version=4)
+        cell = next(cell for cell in nb.cells if cell.id == student_cells.COLAB_ID)
+        assert cell.source == student_cells.colab_source(RELEASE.url, RELEASE.ref)
+        assert cell.metadata.nbgrader["checksum"] == compute_checksum(cell), "Validate would call the cell changed"
+        released = nbformat.read(course.student_notebook(lab), as_version=4)
+        assert [c for c in nb.cells if c.id != student_cells.COLAB_ID] == \
+            [c for c in released.cells if c.id != student_cells.COLAB_ID], "only the Colab cell differs from labs/"
+
+
+def test_the_release_is_set_once_and_kept(student_repo, tmp_path):
+    out = write_student_repo(tmp_path / "repo", RELEASE)
+    assert write_student_repo(out) == out, "a refresh keeps the recorded release"
+    assert "a-course/generative-models-labs/blob/2027.1" in (out / "README.md").read_text()
+    with pytest.raises(course.CourseError, match="give the students' repository address and release"):
+        write_student_repo(tmp_path / "new")
+    assert not (tmp_path / "new").exists(), "a refused run leaves nothing behind"
+    for repository, ref, message in (("https://gitlab.com/a/b", "v1", "not a GitHub repository"),
+                                     ("https://github.com/a-course/labs", "bad ref", "not a git tag or branch")):
+        with pytest.raises(course.CourseError, match=message):
+            Release(repository, ref)
+    assert Release("https://github.com/a/b.git/", "v1").url == "https://github.com/a/b"
+
+
+def test_texts_describe_only_what_the_repository_has(student_repo):
+    readme = (student_repo / "README.md").read_text()
     makefile = (student_repo / "Makefile").read_text()
-    targets = set(re.findall(r"^([a-z-]+):", makefile, re.MULTILINE))
-    assert targets == {"install", "lab", "validate"}
+    for absent in ("Nbgrader menu", "Nbgrader →", "Assignment List", "make report", "RESULTS.md", "solutions/",
+                   "make test", "formgrader"):
+        assert absent not in readme, f"the student README mentions {absent!r}"
+        assert absent == "formgrader" or absent not in makefile, f"the student Makefile mentions {absent!r}"
+    for target in re.findall(r"`make ([a-z-]+)", readme):
+        assert target in makefile_targets(student_repo), f"the README names `make {target}`, which its Makefile lacks"
+    layout = readme.split("## What is in this repository")[1]
+    for path in re.findall(r"^([.\w/<>-]+/|[\w.]+\.(?:txt|yml|toml)|Makefile)\s", layout, re.MULTILINE):
+        path = path.replace("<lab>", "vae")
+        assert (student_repo / path).exists(), f"the README lists {path}, which the repository lacks"
+
+
+def test_the_pages_workflow_builds_what_make_site_writes(student_repo):
+    import yaml
+
+    workflow = yaml.safe_load((student_repo / ".github" / "workflows" / "pages.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    assert {"run": "make site"} in steps and "site" in makefile_targets(student_repo)
+    upload = next(step for step in steps if "upload-pages-artifact" in step.get("uses", ""))
+    assert upload["with"]["path"] == "_site"
+    assert re.search(r"^site:.*\n\t.*website/build\.py _site$", (student_repo / "Makefile").read_text(), re.MULTILINE)
+    assert "_site/" in (student_repo / ".gitignore").read_text().splitlines()
 
 
 def test_refusing_to_overwrite_the_instructors_repository():
@@ -117,6 +182,7 @@ def _link(source, destination):
 def test_it_installs_into_a_fresh_environment_and_an_untouched_lab_stops_at_exercise_one(student_repo, tmp_path):
     venv = clone_environment(tmp_path / "venv", {"course-utils", *INSTRUCTOR_ONLY})
     env = dict(course.child_env(), PATH=f"{venv / 'bin'}:{os.environ['PATH']}", COURSE_BUDGET="smoke")
+    env.pop("PYTHONPATH")            # a student's shell has no path to the instructor's checkout
     result = subprocess.run(["make", "install", f"VENV={venv}", f"PYTHON={venv / 'bin' / 'python'}"], cwd=student_repo,
                             env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -133,16 +199,16 @@ def test_it_installs_into_a_fresh_environment_and_an_untouched_lab_stops_at_exer
     listing = lab_extensions.stdout + lab_extensions.stderr
     disabled = listing.split("Disabled extensions:")[1] if "Disabled extensions:" in listing else ""
     assert "@jupyter/nbgrader" in listing
-    for plugin in ("formgrader", "create-assignment", "course-list"):
+    for plugin in ("formgrader", "create-assignment", "course-list", "assignment-list", "menu"):
         assert f"@jupyter/nbgrader:{plugin}" in disabled, listing
-    for plugin in ("assignment-list", "validate-assignment"):
-        assert f"@jupyter/nbgrader:{plugin}" not in disabled, listing
+    assert "@jupyter/nbgrader:validate-assignment" not in disabled, listing
+    assert "@jupyterlab/apputils-extension:announcements" in disabled, "JupyterLab would ask about news at first start"
     server = subprocess.run([str(venv / "bin" / "jupyter"), "server", "extension", "list"], capture_output=True,
                             text=True, env=env)
     states = dict(re.findall(r"(nbgrader\.server_extensions\.\w+)\s+\S*?(enabled|disabled)",
                              re.sub(r"\x1b\[[0-9;]*m", "", server.stdout + server.stderr)))
     assert states.get("nbgrader.server_extensions.formgrader") == "disabled", states
-    assert states.get("nbgrader.server_extensions.assignment_list") == "enabled", states
+    assert states.get("nbgrader.server_extensions.assignment_list") == "disabled", states
     assert states.get("nbgrader.server_extensions.validate_assignment") == "enabled", states
 
     notebook = student_repo / "labs" / "vae" / "vae.ipynb"

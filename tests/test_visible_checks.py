@@ -13,19 +13,15 @@ import pytest
 import course_utils as cu
 from tests.helpers.alternatives import ALTERNATIVES
 from tests.helpers.mutants import HIDDEN_ONLY, MUTANTS
-from tests.helpers.notebooks import check_failures, region_lines, visible_version
+from tests.helpers.notebooks import check_failures, instructor_notebook, region_lines, visible_version
 from tools import course
 
 pytestmark = [pytest.mark.slow, pytest.mark.data]
 LABS = course.lab_names()
 
 
-def solution_notebook(lab: str) -> nbformat.NotebookNode:
-    return nbformat.read(course.solution_notebook(lab), as_version=4)
-
-
 def visible_failures(lab: str, mutant) -> dict[str, BaseException]:
-    return check_failures(visible_version(lab, mutant.apply(solution_notebook(lab))))
+    return check_failures(visible_version(lab, mutant.apply(instructor_notebook(lab))))
 
 
 CASES = [pytest.param((lab, m), id=f"{lab}-{m.name}") for lab in LABS for m in MUTANTS.get(lab, [])]
@@ -71,14 +67,14 @@ ALTERNATIVE_CASES = [pytest.param((lab, a), id=f"{lab}-{a.name}") for lab in LAB
 @pytest.mark.parametrize("case", ALTERNATIVE_CASES)
 def test_each_correct_alternative_earns_full_marks(case, like_autograde):
     lab, alternative = case
-    written = alternative.apply(solution_notebook(lab))
+    written = alternative.apply(instructor_notebook(lab))
     assert check_failures(written) == {}, f"{alternative.name} loses points"
     assert check_failures(visible_version(lab, written)) == {}, f"{alternative.name} fails a visible check"
 
 
 @pytest.mark.parametrize("lab", LABS)
 def test_every_exercise_has_a_correct_alternative(lab):
-    exercises = {cell.id for cell in solution_notebook(lab).cells
+    exercises = {cell.id for cell in instructor_notebook(lab).cells
                  if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")}
     covered = {alternative.cell for alternative in ALTERNATIVES.get(lab, [])}
     assert exercises <= covered, f"no correct alternative tries {sorted(exercises - covered)}"
@@ -88,10 +84,12 @@ def test_every_exercise_has_a_correct_alternative(lab):
 def test_no_message_quotes_the_solution(case, like_autograde):
     """A solution line the released notebook does not already show never appears in a check's message."""
     lab, mutant = case
-    solution = solution_notebook(lab)
+    solution = instructor_notebook(lab)
     shown = "\n".join(cell.source for cell in nbformat.read(course.student_notebook(lab), as_version=4).cells)
     secret = {line for line in region_lines(solution, "SOLUTION")
               if len(line) > 20 and not line.startswith("#") and line not in shown}
-    for error in check_failures(mutant.apply(solution)).values():
+    failures = check_failures(mutant.apply(solution))
+    assert failures, f"{mutant.name} fails no check, so no message of it could be read"
+    for error in failures.values():
         quoted = [line for line in secret if line in str(error)]
         assert not quoted, f"{mutant.name}: a message quotes the solution: {quoted}"

@@ -24,8 +24,8 @@ from statistics import mean
 import nbformat
 
 from tools import course
-from tools.grading.batch import BatchOptions, check_data, grade_batch
-from tools.grading.sandbox import check_available
+from tools.grading import worker
+from tools.grading.client.batch import BatchOptions, check_data, grade_batch
 from tools.grading.settings import GradingSettings
 from tools.labcode import complete_submission
 from tools.results import write_record
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(error))
     if args.count < 1 or min(args.workers) < 1:
         parser.error("--count and every --workers value must be at least 1")
-    check_available()                       # stop before generating anything when grading cannot run here
+    worker.check_sandbox()                  # stop before generating anything when grading cannot run here
     check_data(GradingSettings().datasets)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as scratch:

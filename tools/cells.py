@@ -97,6 +97,9 @@ def test_points(nb: nbformat.NotebookNode) -> dict[str, float]:
     return {grade_id(cell): points(cell) for cell in nb.cells if is_test_cell(cell)}
 
 
+test_points.__test__ = False   # a helper, not a test: pytest would collect it wherever a test module imports it
+
+
 def graded_points(nb: nbformat.NotebookNode) -> dict[str, float]:
     """Every graded cell (tests and written answers), by grade id, with its points, in notebook order."""
     return {grade_id(cell): points(cell) for cell in nb.cells if is_graded(cell) and grade_id(cell)}

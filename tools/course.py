@@ -14,11 +14,14 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from tools.grading import compat
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = "solutions"          # nbgrader's source directory: instructor notebooks
 LABS = "labs"                    # nbgrader's release directory: student notebooks (generated)
-# What running a notebook leaves beside it; never released, collected or graded (see nbgrader_config.py).
-IGNORED = (".ipynb_checkpoints", "__pycache__", "outputs")
+# What nbgrader neither releases nor collects (nbgrader_config.py), and the grader never hands to a kernel:
+# nbgrader's own defaults, and the images a lab saves in outputs/. Shell patterns.
+IGNORED = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "outputs")
 
 
 class CourseError(RuntimeError):
@@ -86,8 +89,12 @@ def course_package_dir() -> Path:
 
 
 def data_root() -> str:
-    """The datasets folder as course_utils.data_root() finds it: $COURSE_DATA_ROOT, else data/ beside the package."""
-    return os.environ.get("COURSE_DATA_ROOT", "").strip() or str(course_package_dir().parent / "data")
+    """The datasets folder, by the rule of course_utils/locations.py, read without importing course_utils
+    (its import loads torch, seconds on a CPU)."""
+    spec = importlib.util.spec_from_file_location("course_utils_locations", course_package_dir() / "locations.py")
+    locations = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(locations)
+    return str(locations.data_root())
 
 
 def course_id(course_root: Path = REPO_ROOT) -> str:
@@ -105,13 +112,13 @@ def child_env(**overrides: str) -> dict[str, str]:
     """The environment for a child program run by a tool.
 
     It finds helper programs (jupyter, alembic) next to this interpreter and the course's tools
-    ($COURSE_TOOLS_ROOT, which nbgrader_config.py reads in a copied course), and never inherits
+    (on PYTHONPATH, for nbgrader_config.py in a copied course), and never inherits
     $NBGRADER_EXECUTION, which would switch every notebook to the grading budget.
     """
     env = dict(os.environ)
     env.pop("NBGRADER_EXECUTION", None)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env["COURSE_TOOLS_ROOT"] = str(REPO_ROOT)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
     env.update(overrides)
     return env
 
@@ -126,47 +133,40 @@ def nbgrader(course_root: Path, *args: str, timeout: float | None = None) -> sub
     return result
 
 
-def nbgrader_schema_version() -> str:
-    """The newest revision of nbgrader's gradebook schema, read from the migrations it ships.
-
-    nbgrader writes it into every gradebook it creates, and finds it by running the `alembic heads`
-    command, which takes about two seconds; reading the same migrations here takes a fraction.
-    """
-    import nbgrader
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory(str(Path(nbgrader.__file__).parent / "alembic")).get_current_head()
 
 
-def make_course_copy(destination: Path, labs: list[str] | None = None) -> Path:
-    """A scratch course directory with this repository's nbgrader config and solutions."""
+def make_course_copy(destination: Path, labs: list[str] | None = None, source: Path = REPO_ROOT) -> Path:
+    """A scratch course directory with the nbgrader config and solutions of the course at `source` (this repository)."""
     destination.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO_ROOT / "nbgrader_config.py", destination / "nbgrader_config.py")
-    for lab in labs or lab_names():
-        shutil.copytree(REPO_ROOT / SOLUTIONS / lab, destination / SOLUTIONS / lab,
+    shutil.copy(source / "nbgrader_config.py", destination / "nbgrader_config.py")
+    for lab in labs or lab_names(source):
+        shutil.copytree(source / SOLUTIONS / lab, destination / SOLUTIONS / lab,
                         ignore=shutil.ignore_patterns(*IGNORED), dirs_exist_ok=True)
     return destination
 
 
-def release(course_root: Path, lab: str) -> Path:
+def release(course_root: Path, lab: str, gradebook: Path | None = None) -> Path:
     """Generate `labs/<lab>` from `solutions/<lab>` in `course_root` with nbgrader; return the release folder.
 
-    This also records the lab's graded cells in the course's gradebook.db, which autograding
-    uses to restore the original tests. It is `nbgrader generate_assignment LAB --force` run in
-    this process with the course's nbgrader_config.py, which spares starting nbgrader (and, for a
-    new gradebook, alembic) as programs: a few seconds per grading run. nbgrader changes the
-    process's working folder while it converts, so call it before starting threads that start
-    processes.
+    This also records the lab's graded cells in the course's gradebook (`gradebook`, by default
+    `course_root/gradebook.db`), which autograding uses to restore the original tests. It is
+    `nbgrader generate_assignment LAB --force` run in this process with the course's
+    nbgrader_config.py, which spares starting nbgrader (and, for a new gradebook, alembic) as
+    programs: a few seconds per grading run. nbgrader changes the process's working folder while
+    it converts, so call it before starting threads that start processes.
     """
     import warnings
-    from unittest import mock
 
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import PyFileConfigLoader
 
+    gradebook = gradebook or course_root / "gradebook.db"
+    if not gradebook.exists():
+        compat.create_gradebook(gradebook)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
     config.CourseDirectory.root = str(course_root)
-    with warnings.catch_warnings(), mock.patch("nbgrader.api.get_alembic_version", nbgrader_schema_version):
+    config.CourseDirectory.db_url = f"sqlite:///{gradebook}"
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", module="nbgrader")      # sqlalchemy's notes on nbgrader's sessions
         result = NbGraderAPI(config=config).generate_assignment(lab, force=True)
     if not result["success"]:

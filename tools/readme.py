@@ -1,11 +1,13 @@
-"""The READMEs' tables of labs, modules and tests, generated from the notebooks and docstrings so that they stay true.
+"""The READMEs' tables of labs, modules and tests, and the grader's walk, generated so that they stay true.
 
     python -m tools.readme            # rewrite the generated blocks of README.md and student/README.md
     python -m tools.readme --check    # exit 1 if they are out of date (tests/test_readme.py)
 
 A block sits between `<!-- BEGIN name -->` and `<!-- END name -->` lines; everything else in the
 READMEs is written by hand. A lab's row comes from its solution notebook's first cell: the title
-after its dash, and the table of exercises with their points.
+after its dash, and the table of exercises with their points. The modules come from every package's
+folder (the grader's subpackages are found, not listed), and the walk of one submission through the
+grader from tools/grading/walk.py.
 """
 from __future__ import annotations
 
@@ -21,10 +23,9 @@ from tools.course import REPO_ROOT
 README = REPO_ROOT / "README.md"
 STUDENT_README = REPO_ROOT / "student" / "README.md"
 PACKAGES = (("course_utils", "the helpers every lab imports as `cu`"),
-            ("tools", "the instructor's commands (run by the Makefile)"),
-            ("tools/grading", "the batch grader (`make autograde`)"),
-            ("tools/grading/inside/grading_kernel", "what runs inside the grading sandbox"))
-TIERS = ("slow", "sandbox", "kernel", "data")
+            ("tools", "the instructor's commands (run by the Makefile)"))
+GRADER = REPO_ROOT / "tools" / "grading"
+TIERS = ("slow", "sandbox", "kernel", "data", "browser")
 
 
 def summary(path: Path) -> str:
@@ -34,9 +35,25 @@ def summary(path: Path) -> str:
     return first
 
 
+def packages() -> list[tuple[str, str]]:
+    """(folder, what it holds) of each package the README lists: PACKAGES, then the grader and each of its
+    subpackages, described by the first sentence of their own docstrings."""
+    from tools.grading import PLACES
+
+    def place_first(init: Path) -> tuple:
+        parts = init.parent.relative_to(GRADER).parts
+        return (PLACES.index(parts[0]) if parts and parts[0] in PLACES else -1, parts)
+
+    found = list(PACKAGES)
+    for init in sorted(GRADER.rglob("__init__.py"), key=place_first):
+        what = summary(init).rstrip(".")
+        found.append((str(init.parent.relative_to(REPO_ROOT)), what[:1].lower() + what[1:]))
+    return found
+
+
 def modules_block() -> str:
     lines = []
-    for folder, what in PACKAGES:
+    for folder, what in packages():
         lines += ["", f"`{folder}/`: {what}", ""]
         for path in sorted((REPO_ROOT / folder).glob("*.py")):
             if path.name in {"__init__.py", "__main__.py"}:
@@ -85,18 +102,28 @@ def lab_summary(lab: str) -> tuple[str, list[tuple[str, str, str]]]:
 
 
 def labs_block(graded: bool = True) -> str:
-    header = "| lab | what you build | exercises (points) |" if graded else "| lab | what you build |"
-    lines = [header, "| --- | --- | --- |" if graded else "| --- | --- |"]
+    """The lab table; the instructor's (graded) one adds the exercises and an estimate of the working time."""
+    from tools.worktime import estimate
+    header = ("| lab | what you build | exercises (points) | working time (estimate) |" if graded
+              else "| lab | what you build |")
+    lines = [header, "| --- | --- | --- | --- |" if graded else "| --- | --- |"]
     for lab in sorted(course.lab_names(), key=course_order):
         title, rows = lab_summary(lab)
         link = f"[`{lab}`](labs/{lab}/{lab}.ipynb)"
         exercises = "; ".join(f"{what} ({points})" for _, what, points in rows)
         total = sum(int(points) for _, _, points in rows)
-        lines.append(f"| {link} | {title} | {exercises}; {total} points in all |" if graded else f"| {link} | {title} |")
+        lines.append(f"| {link} | {title} | {exercises}; {total} points in all | {estimate(lab)} |" if graded
+                     else f"| {link} | {title} |")
     return "\n".join(lines)
 
 
-BLOCKS = {README: {"labs": labs_block, "modules": modules_block, "tests": tests_block},
+def walk_block() -> str:
+    """The walk of one submission through the grader, drawn (tools/grading/walk.py)."""
+    from tools.grading.walk import diagram
+    return f"```\n{diagram()}\n```"
+
+
+BLOCKS = {README: {"labs": labs_block, "walk": walk_block, "modules": modules_block, "tests": tests_block},
           STUDENT_README: {"labs": lambda: labs_block(graded=False)}}
 
 

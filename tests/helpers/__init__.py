@@ -1,6 +1,6 @@
 """What the tests share: the repository root, notebook helpers, and the submissions they grade.
 
-    notebooks       building submissions, running a notebook in process the way autograde scores it
+    notebooks       the instructor notebook, running a notebook in process the way autograde scores it, reading grades
     edits           one edit of a solution cell: a plausible mistake (Mutant) or a correct rewrite (Alternative)
     lab_cases       each lab's mistakes and alternatives, one module per lab
     mutants         every lab's plausible wrong implementations, by lab

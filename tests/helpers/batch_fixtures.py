@@ -8,13 +8,13 @@ import nbformat
 
 from tests.helpers.hostile import HOSTILE
 from tests.helpers.mutants import MUTANTS
+from tests.helpers.notebooks import instructor_notebook
 from tests.helpers.slips import SLIPS
-from tools import course
 from tools.cells import graded_points, test_points
 from tools.labcode import answer_cells, complete_submission
 
 LAB = "vae"
-_SOLUTION = nbformat.read(course.solution_notebook(LAB), as_version=4)
+_SOLUTION = instructor_notebook(LAB)
 CHECKS = tuple(test_points(_SOLUTION))                  # every check of the lab, in order
 POINTS = 2.0                                            # the points of each check
 AUTOGRADED = POINTS * len(CHECKS)                       # full marks of the checks
@@ -40,11 +40,6 @@ def targeted_vandal(*folders: Path) -> str:
             "            victim.write_text('overwritten by another student')\n"
             "        except OSError:\n"
             "            pass\n")
-
-
-def notebooks(lab: str = LAB):
-    """(untouched student notebook, complete submission) of a lab."""
-    return complete_submission(lab)
 
 
 def edit(nb, cell_id: str, new_source: str | None = None, prepend: str = "", append: str = ""):
@@ -77,7 +72,7 @@ def write(folder: Path, student: str, content, filename: str = f"{LAB}.ipynb") -
 def hostile_notebook(name: str):
     """The cheating submission `name` of hostile.py, on top of its base notebook."""
     code, cell, spec = HOSTILE[name]
-    untouched, complete = notebooks()
+    untouched, complete = complete_submission(LAB)
     base = mutant(spec["base"], complete) if "base" in spec else untouched
     if cell != "*":
         return edit(base, cell, append="\n" + code)      # after the cell's own code, so its definitions win
@@ -106,8 +101,8 @@ def make_fixtures(folder: Path, out: Path) -> dict[str, dict]:
     cheat may cost more); "error" = a submission that cannot be graded; "note" = a phrase its notes
     must contain.
     """
-    untouched, complete = notebooks()
-    _, cvae_complete = notebooks("cvae")
+    untouched, complete = complete_submission(LAB)
+    _, cvae_complete = complete_submission("cvae")
     all_checks = set(CHECKS)
     fixtures = {
         "good-1": (complete, {"zero": set()}),

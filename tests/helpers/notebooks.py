@@ -1,26 +1,25 @@
-"""Helpers for the release and autograde tests: building submissions and reading grades."""
+"""Helpers for the release and autograde tests: the lab's notebooks, running one as graded, reading grades.
+
+One helper per notion, and the course's own where it has one: a lab's notebooks and a complete
+submission come from tools.course and tools.labcode, a cell's role and points from tools.cells,
+and what grading runs of a cell from tools/grading/exploration.py.
+"""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
 
 from tools import cells
-from tools.grading.exploration import definitions_only, exploration_cells, source_to_run
+from tools.grading.exploration import exploration_cells, source_to_run
 from tools.labcode import answer_cells, filled_in
 
 
-solution_cells = answer_cells
-
-
-def graded_cells(nb: nbformat.NotebookNode) -> dict[str, float]:
-    """Autograded test cells, by id, with their points."""
-    return {c.id: cells.points(c) for c in nb.cells if cells.is_test_cell(c)}
-
-
-complete_submission = filled_in
+def instructor_notebook(lab: str) -> nbformat.NotebookNode:
+    """solutions/<lab>/<lab>.ipynb, read: the instructor's notebook with its solutions and hidden tests."""
+    from tools import course
+    return nbformat.read(course.solution_notebook(lab), as_version=4)
 
 
 def write_submission(course: Path, student: str, lab: str, nb: nbformat.NotebookNode) -> Path:
@@ -38,17 +37,6 @@ def read_grades(course: Path, lab: str, students: list[str]) -> dict[str, dict[s
             notebook = gradebook.find_submission_notebook(lab, lab, student)
             grades[student] = {g.name: (g.score, g.max_score) for g in notebook.grades}
     return grades
-
-
-def code_checks_rely_on(cell, after_first_answer: bool) -> str:
-    """The part of `cell` the in-process runner runs: what the grader runs of it (tools/grading/exploration.py).
-
-    Everything before the first exercise runs, and so do answer cells and check cells; of a given
-    cell after the first exercise only the definitions run, as when grading.
-    """
-    if not after_first_answer or cells.is_answer(cell) or cells.is_graded(cell):
-        return cell.source
-    return definitions_only(cell.source)
 
 
 def as_graded(nb: nbformat.NotebookNode, lab: str) -> nbformat.NotebookNode:
@@ -70,18 +58,19 @@ def check_failures(nb: nbformat.NotebookNode, stop_after: str | None = None) -> 
     This is what autograde scores, without a kernel per run: the code cells run in order in one
     fresh namespace, an error in one cell does not stop the next (autograde allows errors too),
     and a graded cell that raises loses its points. Cells after the last graded one (or after
-    `stop_after`) cannot change the scores asked for, and of the others only what a check relies
-    on runs (`code_checks_rely_on`). Pass the instructor notebook (hidden tests included) with the
-    student's answers in its solution cells, which is what autograde executes; pass the released
-    notebook to run the visible checks only. A notebook already run this session is not run again.
+    `stop_after`) cannot change the scores asked for, and of the lab's given cells after the first
+    exercise only the definitions run, by the grader's own rule (exploration.source_to_run). Pass
+    the instructor notebook (hidden tests included) with the student's answers in its solution
+    cells, which is what autograde executes; pass the released notebook to run the visible checks
+    only. A notebook already run this session is not run again.
     """
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    graded = set(graded_cells(nb))
+    graded = set(cells.test_points(nb))
     last = max(index for index, cell in enumerate(code) if cell.id in graded)
     if stop_after is not None:
         last = next(index for index, cell in enumerate(code) if cell.id == stop_after)
-    first_answer = next(index for index, cell in enumerate(code) if cells.is_answer(cell))
-    parts = [(cell.id, code_checks_rely_on(cell, index > first_answer)) for index, cell in enumerate(code[:last + 1])]
+    exploration = exploration_cells(nb)
+    parts = [(cell.id, source_to_run(cell, exploration)) for cell in code[:last + 1]]
     key = tuple(parts)
     if key not in _runs:
         _runs[key] = run_in_process(parts, graded)
@@ -118,39 +107,35 @@ def visible_version(lab: str, nb: nbformat.NotebookNode) -> nbformat.NotebookNod
     return filled_in(nbformat.read(course.student_notebook(lab), as_version=4), nb)
 
 
-def split_lines(solution_nb) -> tuple[set[str], set[str]]:
-    """(lines inside solution regions and hidden tests, lines outside them) of the instructor notebook."""
-    inside, secret, given = False, set(), set()
-    for cell in solution_nb.cells:
+def _lines_by_region(nb: nbformat.NotebookNode, regions: tuple[str, ...]) -> tuple[set[str], set[str]]:
+    """(stripped lines inside `### BEGIN <region>` ... `### END <region>` of any of `regions`, the lines outside)."""
+    inside, found, outside = False, set(), set()
+    for cell in nb.cells:
         for line in cell.source.splitlines():
-            if re.search(r"### BEGIN (SOLUTION|HIDDEN TESTS)", line):
+            if any(f"### BEGIN {region}" in line for region in regions):
                 inside = True
-            elif re.search(r"### END (SOLUTION|HIDDEN TESTS)", line):
+            elif any(f"### END {region}" in line for region in regions):
                 inside = False
             else:
-                (secret if inside else given).add(line.strip())
-    return secret, given
+                (found if inside else outside).add(line.strip())
+    return found, outside
+
+
+def split_lines(solution_nb) -> tuple[set[str], set[str]]:
+    """(lines inside solution regions and hidden tests, lines outside them) of the instructor notebook."""
+    return _lines_by_region(solution_nb, ("SOLUTION", "HIDDEN TESTS"))
 
 
 def region_lines(nb: nbformat.NotebookNode, region: str) -> set[str]:
     """The stripped lines inside `### BEGIN <region>` ... `### END <region>` (SOLUTION or HIDDEN TESTS)."""
-    found, inside = set(), False
-    for cell in nb.cells:
-        for line in cell.source.splitlines():
-            if f"### BEGIN {region}" in line:
-                inside = True
-            elif f"### END {region}" in line:
-                inside = False
-            elif inside:
-                found.add(line.strip())
-    return found
+    return _lines_by_region(nb, (region,))[0]
 
 
 def hidden_test_lines(lab: str) -> set[str]:
     """Lines of the lab's hidden tests that a student never sees: in no cell of the released notebook, and not
     in a solution region either (a correct answer may contain them); short lines (`)`, `else:`) are left out."""
     from tools import course
-    solution = nbformat.read(course.solution_notebook(lab), as_version=4)
+    solution = instructor_notebook(lab)
     released = nbformat.read(course.student_notebook(lab), as_version=4)
     visible = "\n".join([cell.source for cell in released.cells] + sorted(region_lines(solution, "SOLUTION")))
     return {line for line in region_lines(solution, "HIDDEN TESTS") if len(line) > 12 and line not in visible}

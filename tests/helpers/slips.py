@@ -22,18 +22,20 @@ def _fresh_copy(cell):
     return duplicate
 
 
-def copy_test_cell(nb, cell_id: str = "encoder-check"):
+def _copied_below(nb, cell_id: str):
+    """Copy and paste of cell `cell_id`, the copy right below it."""
     nb = copy.deepcopy(nb)
     i = _index(nb, cell_id)
     nb.cells.insert(i + 1, _fresh_copy(nb.cells[i]))
     return nb
+
+
+def copy_test_cell(nb, cell_id: str = "encoder-check"):
+    return _copied_below(nb, cell_id)
 
 
 def copy_answer_cell(nb, cell_id: str = "decoder"):
-    nb = copy.deepcopy(nb)
-    i = _index(nb, cell_id)
-    nb.cells.insert(i + 1, _fresh_copy(nb.cells[i]))
-    return nb
+    return _copied_below(nb, cell_id)
 
 
 def copy_answer_and_break_the_copy(nb, cell_id: str = "decoder", check_id: str = "decoder-check"):

@@ -1,29 +1,28 @@
 """Batch autograding of a lab with nbgrader: sandboxed, guarded, on a Dask cluster, nothing lost.
 
-On the client (what `make autograde` runs; none of these imports the kernel machinery):
-    cli            the command line (`python -m tools.grading`, `make autograde`)
-    batch          the pipeline for a class: find, check, grade, store (the Batch object)
-    submissions    finding submissions, reading them into notebooks, the files handed in beside them
-    normalise      rebuilding a submission against the release, as a list of named steps
-    review         static review of student code that reaches for what a lab never needs
-    executor       Dask: a local cluster or an existing one, one task per submission
-    outputs        grades.csv, feedback, notebooks, logs, manifest, history, the report
-    class_report   report.html: score plots, common failures, who needs attention, similar submissions
-    similarity     similar submissions (copydetect fingerprints of each student's own answer code)
-    export         grades for an LMS (Canvas, Gradescope): nbgrader export plugins and `make export`
-    gradebook      publishing results into the course's nbgrader gradebook (formgrader, feedback)
-    protect        detect-and-restore of files, for --no-sandbox only
-    settings       the grading settings (one dataclass) and the kernel plan derived from them
-    records        the records passed between the stages (bundle, submission, task, result)
-    notes          the grader's marks in a graded notebook and the sentences written from them
-On a worker:
-    worker         grading one submission with nbgrader, in process, in a scratch course
-    preprocessors  nbgrader preprocessors: guard lines, the sandboxed execution, token checks
-    grading_config nbgrader's configuration for grading (committed, loaded by the worker)
-    kernel         the kernel manager: sandboxed kernels, Unix-socket transport, limits
-    kernel_process starting and stopping one kernel process in its folder
-    fork_server    the worker's fork server: kernels forked after the imports
-    sandbox        the bubblewrap command line and its availability check
-In the sandbox:
-    inside/        the guarded kernel and the fork server's own side (the grading_kernel package)
+The code lives where it runs, one subpackage per place, from the instructor's machine inwards:
+
+    client/       what `make autograde` runs: finds and checks the submissions, sends them to the
+                  workers, writes the results folder and the course gradebook, the class report, exports
+    worker/       grades one submission (locally or on a Dask worker): nbgrader's autograde and
+                  feedback, the kernel manager, the bubblewrap sandbox, the fork server's client
+    in_sandbox/   what runs inside the sandboxed kernel: the guard around every check, the fork server
+
+Beside them, the modules every place shares (they import none of the places):
+
+    records       what crosses between the client and a worker: the course bundle, a task, a result
+    settings      the grading settings (one dataclass) and the kernel plan derived from them
+    exploration   which given cells grading runs only in part (their definitions, never their training)
+    scores        how scores flow: nbgrader's gradebooks -> a result -> grades.csv and the course gradebook
+    compat        every private internal of a library the grader relies on, behind a named function
+    walk          the walk of one submission from `make autograde` to grades.csv, as named steps
+
+Imports point inwards and through one door: a module imports the shared modules, its own place,
+and the *package* of the next place inwards (`tools.grading.worker`, whose functions Dask runs on a
+worker; `tools.grading.in_sandbox.grading_kernel`, the names the worker and the kernel share),
+never a module inside another place. The code in `in_sandbox/` imports nothing of the course's
+tools: it is all the sandbox sees. tests/test_grading_layers.py reads these rules from the folders.
 """
+
+PLACES = ("client", "worker", "in_sandbox")
+"""The places grading code runs, from the instructor's machine inwards; each is a subpackage."""

@@ -1,6 +1,6 @@
-"""`python -m tools.grading`: see cli.py."""
+"""`python -m tools.grading`: the client's command line (client/cli.py)."""
 import sys
 
-from tools.grading.cli import main
+from tools.grading.client.cli import main
 
 sys.exit(main())

@@ -1,16 +1,13 @@
-"""The records passed between the grading stages (and, pickled, to cluster workers and back).
+"""What crosses between the client and a worker (pickled, to cluster workers and back).
 
     CourseBundle    what every worker needs to grade one lab
-    Submission      one student's entry, as found and checked on the client
     GradingTask     one submission to grade, as sent to a worker
     GradingResult   what grading one submission produced, as the client stores it
+    sentence        the form of every note the grader writes: one sentence
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import nbformat
 
 from tools.grading.settings import GradingSettings
 
@@ -36,19 +33,6 @@ class CourseBundle:
     exploration: dict[str, str] = field(default_factory=dict)   # given cells grading runs only the definitions of (exploration.py)
 
 
-@dataclass
-class Submission:
-    """One student's entry in the submissions folder, as found and checked before grading."""
-
-    student: str
-    path: Path | None = None
-    problem: str | None = None          # why it cannot be graded (then it scores zero)
-    notes: list[str] = field(default_factory=list)
-    digest: str = ""
-    notebook: nbformat.NotebookNode | None = None   # normalised against the release, ready to grade
-    files: tuple[tuple[str, bytes], ...] = ()       # files handed in beside the notebook: (relative path, content)
-
-
 @dataclass(frozen=True)
 class GradingTask:
     """One submission to grade, as sent to a worker."""
@@ -68,7 +52,7 @@ class GradingResult:
     student: str
     status: str
     scores: dict[str, float | None]     # None: a written answer that waits for a person
-    notes: list[str]
+    notes: list[str]                    # each one sentence (see `sentence`)
     digest: str
     seconds: float = 0.0
     autograded: str | None = None       # the executed notebook, JSON text
@@ -76,3 +60,9 @@ class GradingResult:
     log: str = ""                       # nbgrader's log, for the instructor
     timings: dict[str, float] = field(default_factory=dict)
     worker: str = ""
+
+
+def sentence(text: str) -> str:
+    """`text` as one sentence: a capital first letter and one full stop."""
+    text = text.strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "."
