@@ -36,11 +36,10 @@ FIGURE_CELLS = {
              "dcgan-train", "collage", "wgan", "wgan-train", "gradient-penalty", "critic-gp-step", "wgan-gp-train", "compare"],
             ["DCGAN confident", "DCGAN FD", "WGAN confident", "WGAN FD", "WGAN-GP confident", "WGAN-GP FD", "real FD at the same N"]),
     "flows": (["setup-imports", "config", "scale-shift", "log-prob", "coupling", "coupling-given", "toy-flow", "toy-train", "pixels",
-               "image-flow", "image-data", "image-flow-one-batch", "image-flow-train", "image-flow-course", "made", "made-given",
+               "image-flow", "image-data", "image-flow-one-batch", "image-flow-train", "image-flow-test", "made", "made-given",
                "iaf-step", "iaf-vae", "iaf-vae-train", "iwae", "iwae-table"],
-              ["toy KL (nats)", "image flow test bits/dim", "image flow test bits/dim error", "course flow test bits/dim",
-               "course flow test bits/dim error", "plain VAE ELBO (nats)", "plain VAE ELBO (nats) error", "VAE + IAF ELBO (nats)",
-               "VAE + IAF ELBO (nats) error", "plain VAE L_100 (nats)", "plain VAE L_100 (nats) error", "VAE + IAF L_100 (nats)",
+              ["toy KL (nats)", "image flow test bits/dim", "image flow test bits/dim error", "plain VAE ELBO (nats)",
+               "plain VAE ELBO (nats) error", "VAE + IAF ELBO (nats)", "VAE + IAF ELBO (nats) error", "plain VAE L_100 (nats)", "plain VAE L_100 (nats) error", "VAE + IAF L_100 (nats)",
                "VAE + IAF L_100 (nats) error", "IAF minus plain L_100 (nats)", "IAF minus plain L_100 (nats) error",
                "IAF minus plain gap L_100 - ELBO (nats)", "IAF minus plain gap L_100 - ELBO (nats) error"]),
     "diffusion": (["setup-imports", "config", "load-data", "schedules", "forward", "loss", "dropout", "unet", "ddpm-train",
@@ -65,7 +64,7 @@ COURSE_SAMPLERS = {
                       "generator=torch.Generator().manual_seed(seed)).to(DEVICE).split(500)])", "dcgan_history"),
             "WGAN-GP": ("torch.cat([generate(gp_g, z) for z in torch.randn(n, LATENT_DIM, "
                         "generator=torch.Generator().manual_seed(seed)).to(DEVICE).split(500)])", "gp_history")},
-    "flows": {"coupling flow": ("image_samples(course_flow, n)", "course_flow_history")},
+    "flows": {"coupling flow": ("image_samples(image_flow, n)", "flow_history")},
 }
 N_COURSE_SAMPLES = 1000
 
