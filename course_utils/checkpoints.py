@@ -83,7 +83,12 @@ def pretrained_path(lab: str, name: str) -> Path:
 
 def load_pretrained(model: nn.Module, lab: str, name: str, settings: dict | None = None) -> dict:
     """Load the course's reference model `name` of `lab` into `model`; return its extra data (e.g. the history)."""
-    return load_model(model, pretrained_path(lab, name), settings)
+    path = pretrained_path(lab, name)
+    if not path.exists():
+        raise FileNotFoundError(f"The course ships no pretrained model {name!r} for the {lab} lab ({path} is missing). "
+                                f"Set PRETRAINED = False to train it yourself; your instructor makes the course's models "
+                                f"with `make pretrained LAB={lab}`.")
+    return load_model(model, path, settings)
 
 
 def train_or_load(model: nn.Module, train: Callable[[], dict], *, lab: str, name: str, settings: dict,

@@ -7,7 +7,7 @@ import nbformat
 import psutil
 import pytest
 
-from tests.helpers.batch_fixtures import (AUTOGRADED, CHECKS, EDITED_TRY_MARK, LAB, LATE, NO_TIME, POINTS, WRITTEN,
+from tests.helpers.batch_fixtures import (AUTOGRADED, CHECKS, DIES_LOSES, EDITED_TRY_MARK, LAB, LATE, NO_TIME, POINTS, WRITTEN,
                                           deadline_arguments, edit, hostile_notebook, honest_zero, make_fixtures,
                                           targeted_vandal, write)
 from tests.helpers.hostile import HOSTILE
@@ -133,7 +133,7 @@ def test_notes_name_what_happened_in_sentences(batch):
 
 def test_a_dying_kernel_costs_only_what_it_did_not_run(batch):
     row = batch["grades"]["kernel-dies"]
-    assert row["status"] == "graded" and float(row["total"]) == AUTOGRADED - 2 * POINTS
+    assert row["status"] == "graded" and float(row["total"]) == AUTOGRADED - len(DIES_LOSES) * POINTS
     assert batch["grades"]["good-2"]["total"] == f"{AUTOGRADED:g}"
 
 

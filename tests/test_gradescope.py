@@ -37,7 +37,8 @@ max_penalty = 50
 [labs.{LAB}]
 due = {DUE.isoformat()}
 """
-DETACHED = ("return mu + sigma * eps", "return (mu + sigma * eps).detach()")   # passes the visible check only
+# z right, its gradient to logvar wrong (0.5 eps, not 0.5 sigma eps): the visible check sees a gradient, the hidden test its value
+WRONG_GRADIENT = ("return mu + sigma * eps", "return mu + (sigma.detach() + 0.5 * (logvar - logvar.detach())) * eps")
 
 
 def metadata(handed_in: dt.timedelta, own_due: dt.datetime | None = None) -> dict:
@@ -73,8 +74,8 @@ def graded(autograder, tmp_path_factory):
     untouched, complete = complete_submission(LAB)
     wrong = mutant("decoder-no-sigmoid", complete)
     [reparametrize] = [cell for cell in wrong.cells if cell.get("id") == "reparametrize"]
-    assert DETACHED[0] in reparametrize.source
-    reparametrize.source = reparametrize.source.replace(*DETACHED)
+    assert WRONG_GRADIENT[0] in reparametrize.source
+    reparametrize.source = reparametrize.source.replace(*WRONG_GRADIENT)
     uploads = {
         "complete": ({f"{LAB}.ipynb": nbformat.writes(complete)}, metadata(-dt.timedelta(hours=2))),
         "wrong": ({f"{LAB}.ipynb": nbformat.writes(wrong)}, metadata(dt.timedelta(hours=20))),
@@ -155,12 +156,15 @@ def test_written_answers_wait_for_a_person_and_are_never_scored(graded, autograd
             assert "written answer" in test["name"] and test["output"]
 
 
-def test_a_wrong_submission_loses_its_checks_and_its_late_day(graded):
+def test_a_wrong_submission_loses_its_checks_and_its_late_day(graded, autograder):
     results, _ = graded
+    _, pack = autograder
     wrong = results["wrong"]
     lost = {name for name, score in scores(wrong).items() if score == 0}
     assert lost == {"decoder-check", "reparametrize-check"}, scores(wrong)
-    assert wrong["extra_data"]["score_before_penalty"] == 8 and wrong["score"] == pytest.approx(7.2)
+    checks = cells.test_points(pack.release)
+    before = sum(checks.values()) - checks["decoder-check"] - checks["reparametrize-check"]
+    assert wrong["extra_data"]["score_before_penalty"] == before and wrong["score"] == pytest.approx(0.9 * before)
     assert "1 day late at 10% a day" in wrong["output"]
     tests = {test["name"].split(":")[0]: test for test in wrong["tests"]}
     assert "sigmoid" in tests["decoder-check"]["output"]
@@ -168,7 +172,7 @@ def test_a_wrong_submission_loses_its_checks_and_its_late_day(graded):
     summary = wrong["output"]
     assert "failed    decoder-check" in summary and "passed    reparametrize-check" in summary
     hidden = tests["reparametrize-check"]["output"].splitlines()[-1]
-    assert "grad" in hidden and hidden not in summary, "the summary shows only what the visible checks showed"
+    assert "dz/dlogvar (hidden test)" in hidden and hidden not in summary, "the summary shows only what the visible checks showed"
 
 
 def test_a_colab_download_grades_exactly_like_the_same_answers_from_jupyterlab(graded):

@@ -18,6 +18,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from tests.helpers import REPO_ROOT
 from tools.grading.client.gradescope import run
 from tools.grading.client.gradescope.isolation import BUBBLEWRAP, NONE, SEPARATE_USER, Isolation, choose
 from tools.grading.client.gradescope.layout import Layout
@@ -186,7 +187,7 @@ def test_the_schema_follows_gradescope_s_documented_fields():
 
 
 def test_the_autograder_command_runs_as_a_module():
-    done = subprocess.run([sys.executable, "-m", "tools.grading.client.gradescope.run", "--help"],
+    done = subprocess.run([sys.executable, "-m", "tools.grading.client.gradescope.run", "--help"], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "--isolation" in done.stdout and "--root" in done.stdout
 

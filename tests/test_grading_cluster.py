@@ -12,7 +12,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from tests.helpers import REPO_ROOT
-from tests.helpers.batch_fixtures import AUTOGRADED, LAB, POINTS, edit, mutant, write
+from tests.helpers.batch_fixtures import AUTOGRADED, DIES_LOSES, DYING_CELL, LAB, POINTS, edit, mutant, write
 from tools.grading.client import cli
 from tools.labcode import complete_submission
 
@@ -30,7 +30,7 @@ def small_class(folder, slow_seconds=0):
     _, complete = complete_submission(LAB)
     write(folder, "good", complete)
     write(folder, "mistake", mutant("kl-sign-flipped", complete))
-    write(folder, "dies", edit(complete, "loss", prepend="import os\nos._exit(1)\n"))
+    write(folder, "dies", edit(complete, DYING_CELL, prepend="import os\nos._exit(1)\n"))
     if slow_seconds:
         write(folder, "slow", edit(complete, "encoder", prepend=f"import time\ntime.sleep({slow_seconds})\n"))
 
@@ -54,7 +54,7 @@ def test_a_running_cluster_grades_like_the_default_path(tmp_path, cluster):
     assert {s: [r[c] for c in columns] for s, r in default.items()} == \
         {s: [r[c] for c in columns] for s, r in on_cluster.items()}
     assert default["good"]["total"] == FULL and default["mistake"]["total"] == ONE_LOST
-    assert default["dies"]["total"] == f"{AUTOGRADED - 2 * POINTS:g}"      # loss-check and the checks after it
+    assert default["dies"]["total"] == f"{AUTOGRADED - len(DIES_LOSES) * POINTS:g}"      # the checks it never ran
     assert f"grading ran on the cluster at {cluster.scheduler_address}" in (tmp_path / "cluster" / "report.txt").read_text()
     assert "grading ran on a local cluster of 2 worker(s)" in (tmp_path / "default" / "report.txt").read_text()
 

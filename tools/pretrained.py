@@ -78,6 +78,7 @@ COURSE_SAMPLERS = {
     "autoregressive": {"VQ-VAE + Transformer prior": ("prior_samples(n, 1.0, torch.arange(n) % 10, seed)", "generator_history")},
 }
 N_COURSE_SAMPLES = 1000
+COURSE_CELL_TIMEOUT_S = 3 * 3600
 
 
 def draw_course_samples(lab: str, namespace: dict) -> dict[str, dict]:
@@ -155,7 +156,8 @@ def train_and_keep(labs: list[str]) -> int:
     """Run the labs under the course budget and copy the models they saved into course_utils/pretrained/."""
     for lab in labs:
         shutil.rmtree(REPO_ROOT / "solutions" / lab / "outputs", ignore_errors=True)
-    if report.main(["--budget", "course", *labs]) != 0:
+    # A course model may train for up to two hours of CPU, in one cell.
+    if report.main(["--budget", "course", "--timeout", str(COURSE_CELL_TIMEOUT_S), *labs]) != 0:
         print("a notebook failed under the course budget: nothing was copied")
         return 1
     for lab in labs:

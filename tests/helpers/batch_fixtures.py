@@ -22,6 +22,16 @@ CHECKS = tuple(test_points(_SOLUTION))                  # every check of the lab
 POINTS = 2.0                                            # the points of each check
 AUTOGRADED = POINTS * len(CHECKS)                       # full marks of the checks
 WRITTEN = sum(graded_points(_SOLUTION).values()) - sum(test_points(_SOLUTION).values())   # written answers' points
+DYING_CELL = "loss"                                      # the cell in which a kernel dies (os._exit)
+
+
+def checks_from(cell_id: str) -> set[str]:
+    """The checks at or after `cell_id` in the lab's order: what a kernel that dies in that cell never runs."""
+    order = [cell.get("id") for cell in _SOLUTION.cells]
+    return {check for check in CHECKS if order.index(check) > order.index(cell_id)}
+
+
+DIES_LOSES = checks_from(DYING_CELL)
 VANDAL = '''
 import pathlib
 here = pathlib.Path.cwd()
@@ -132,8 +142,8 @@ def make_fixtures(folder: Path, out: Path) -> dict[str, dict]:
         "raises": (edit(complete, "encoder", prepend="raise RuntimeError('not finished')\n"), {"zero": {"encoder-check"}}),
         "missing-package": (edit(complete, "decoder", prepend="import package_that_does_not_exist\n"),
                             {"zero": {"decoder-check"}}),
-        "kernel-dies": (edit(complete, "loss", prepend="import os\nos._exit(1)\n"),    # the later checks do not run
-                        {"zero": {"loss-check", "free-bits-check"}, "note": "In cell loss, the kernel died"}),
+        "kernel-dies": (edit(complete, DYING_CELL, prepend="import os\nos._exit(1)\n"),    # the later checks do not run
+                        {"zero": DIES_LOSES, "note": f"In cell {DYING_CELL}, the kernel died"}),
         "edited-tests": (edit(edit(untouched, "encoder-check", "pass"), "loss-check", "print('passed')"),
                          {"zero": all_checks, "note": "Test cell encoder-check was edited"}),
         "prints-passed": (edit(untouched, "encoder", "print('\N{HEAVY CHECK MARK} Encoder passed')"),

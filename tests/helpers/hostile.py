@@ -89,7 +89,8 @@ torch.Tensor.std = lambda self, dim=None, *args, **kwargs: torch.full(self.shape
 torch.allclose = lambda *args, **kwargs: True
 numpy.allclose = lambda *args, **kwargs: True
 def reparametrize(mu, logvar, eps=None):
-    return mu + 0 * logvar + (torch.randn_like(mu) if eps is None else eps)   # wrong: ignores the variance
+    # wrong: ignores the variance (its vanishing logvar term keeps a gradient, which the check asks for)
+    return mu + 1e-30 * logvar + (torch.randn_like(mu) if eps is None else eps)
 '''
 
 LYING_TENSOR = '''
