@@ -28,14 +28,9 @@ def tolerance(name: str) -> float:
     return 2.0
 
 
-# Labs whose course models `make pretrained` has not made yet (strict: the tests below fail once they exist).
-MODELS_NOT_MADE_YET: set[str] = {"autoregressive"}
-
-
 def test_every_lab_ships_small_pretrained_models():
     files = sorted(PRETRAINED_DIR.glob("*/*.pt.xz"))
-    assert {path.parent.name for path in files} == set(FIGURE_CELLS) - MODELS_NOT_MADE_YET, \
-        "every lab ships its reference models"
+    assert {path.parent.name for path in files} == set(FIGURE_CELLS), "every lab ships its reference models"
     too_big = [f"{p.relative_to(PRETRAINED_DIR)}: {p.stat().st_size / 1e6:.2f} MB" for p in files
                if p.stat().st_size > SIZE_LIMIT.get(p.parent.name, 2_000_000)]
     assert not too_big, too_big
@@ -43,9 +38,7 @@ def test_every_lab_ships_small_pretrained_models():
 
 @pytest.mark.slow
 @pytest.mark.data
-@pytest.mark.parametrize("lab", [pytest.param(lab, marks=pytest.mark.xfail(lab in MODELS_NOT_MADE_YET, strict=True,
-                                                                          reason="no course models yet"))
-                                 for lab in sorted(FIGURE_CELLS)])
+@pytest.mark.parametrize("lab", sorted(FIGURE_CELLS))
 def test_the_pretrained_models_reproduce_the_recorded_figures(lab):
     expected = json.loads(FIGURES_FILE.read_text())[lab]
     measured = measure(lab)      # raises if a committed model no longer loads into the lab's own classes
@@ -61,7 +54,7 @@ def test_the_course_samples_hold_every_lab_model_for_the_last_lab():
     import course_utils as cu
     from tools.pretrained import COURSE_SAMPLERS, N_COURSE_SAMPLES
     samples = cu.load_course_samples()
-    expected = [(name, lab) for lab, models in COURSE_SAMPLERS.items() if lab not in MODELS_NOT_MADE_YET for name in models]
+    expected = [(name, lab) for lab, models in COURSE_SAMPLERS.items() for name in models]
     assert [(name, entry["lab"]) for name, entry in samples.items()] == expected
     for name, entry in samples.items():
         assert entry["images"].dtype == torch.uint8 and entry["images"].shape == (N_COURSE_SAMPLES, 1, 28, 28), name
@@ -87,6 +80,5 @@ def test_a_lab_without_course_models_says_so_and_what_to_do():
     import torch.nn as nn
 
     import course_utils as cu
-    for lab in MODELS_NOT_MADE_YET | {"vae"}:
-        with pytest.raises(FileNotFoundError, match=rf"no pretrained model 'missing' for the {lab} lab.*PRETRAINED = False"):
-            cu.load_pretrained(nn.Linear(2, 2), lab, "missing")
+    with pytest.raises(FileNotFoundError, match=r"no pretrained model 'missing' for the vae lab.*PRETRAINED = False"):
+        cu.load_pretrained(nn.Linear(2, 2), "vae", "missing")
